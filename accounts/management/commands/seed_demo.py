@@ -1,0 +1,21 @@
+import importlib
+
+from django.core.management.base import BaseCommand
+
+# Each app adds its own demo data in <app>/demo.py with a seed(stdout) function; order matters.
+DEMO_MODULES = ["accounts.demo", "events.demo", "registrations.demo", "referrals.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) the demo partnership, people, sessions and directory. Idempotent."
+
+    def handle(self, *args, **options):
+        for name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name == name:
+                    continue
+                raise
+            module.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from . import selectors, services
+from .forms import ProfileForm, ResendVerificationForm, SignUpForm, TokenCreateForm
+from .models import ApiToken, Partnership
+from .tokens import email_verification_token
+
+
+def home(request):
+    return render(request, "core/home.html", {"partnerships": selectors.partnership_list()})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_sign_up(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                organisation=data["organisation"],
+                sector=data["sector"],
+                role_title=data["role_title"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "accounts/signup_done.html", {"email": data["email"]})
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def verify_email(request, uidb64: str, token: str):
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is not None and user.email_verified:
+        messages.info(request, "Your email address is already confirmed. Please log in.")
+        return redirect("login")
+    if user is None or not email_verification_token.check_token(user, token):
+        return render(request, "accounts/verify_failed.html", status=400)
+    services.user_verify_email(user=user)
+    messages.success(request, "Thank you: your email address is confirmed. You can log in now.")
+    return redirect("login")
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+def resend_verification(request):
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        User = get_user_model()
+        user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_verified=False).first()
+        if user is not None:
+            services.user_send_verification(user=user)
+        # The same answer whether or not the address exists, so it reveals nothing.
+        return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"], "resent": True})
+    return render(request, "accounts/resend.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=request.user, **{f: form.cleaned_data[f] for f in form.fields})
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    form = TokenCreateForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = TokenCreateForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": selectors.api_token_list(user=request.user), "new_secret": new_secret},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.api_token_revoke(token=token)
+    messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("tokens")
+
+
+def partnership_detail(request, slug: str):
+    partnership = get_object_or_404(Partnership, slug=slug)
+    return render(request, "accounts/partnership_detail.html", {"partnership": partnership})
+
+
+@login_required
+def manage(request):
+    partnerships = selectors.partnership_list_coordinated_by(user=request.user)
+    return render(request, "accounts/manage.html", {"partnerships": partnerships})
+
+
+def get_coordinated_partnership_or_404(request, slug: str) -> Partnership:
+    """The partnership, if the caller coordinates it; a 404 otherwise (never a hint it exists)."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    if not request.user.is_authenticated or not request.user.is_coordinator_of(partnership):
+        raise Http404
+    return partnership
+
+
+@login_required
+def manage_partnership(request, slug: str):
+    partnership = get_coordinated_partnership_or_404(request, slug)
+    return render(
+        request,
+        "accounts/manage_partnership.html",
+        {"partnership": partnership, "coordinators": selectors.partnership_coordinators(partnership=partnership)},
+    )

@@ -1,0 +1,81 @@
+"""The one NinjaAPI: a router per app, JSON errors that name the field."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from .auth import AUTHENTICATED
+
+api = NinjaAPI(
+    title="Crossroads API",
+    version="1.0.0",
+    description=(
+        "Professional-development sessions and referral pathways for place-based partnerships. "
+        "Authenticate with a personal token (`Authorization: Bearer <token>`) or the browser session (with CSRF)."
+    ),
+    auth=AUTHENTICATED,
+    urls_namespace="api",
+)
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "header", "cookie", "form")]
+    return ".".join(parts) or "__all__"
+
+
+def django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc: DjangoValidationError):
+    errors = django_validation_errors(exc)
+    first_field, first_messages = next(iter(errors.items()))
+    detail = first_messages[0] if first_field == "__all__" else f"{first_field}: {first_messages[0]}"
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_ninja_validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(error.get("loc", ())), []).append(error.get("msg", "Invalid value."))
+    first_field, first_messages = next(iter(errors.items())) if errors else ("__all__", ["Invalid input."])
+    return api.create_response(request, {"detail": f"{first_field}: {first_messages[0]}", "errors": errors}, status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    message = exc.message if exc.message != "Unauthorized" else "Authentication required."
+    response = api.create_response(request, {"detail": message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="crossroads"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from accounts.api import router as accounts_router
+
+    api.add_router("/", accounts_router)
+
+
+_register_routers()

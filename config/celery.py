@@ -1,0 +1,11 @@
+"""The Celery app. Eager (inline) when CELERY_BROKER_URL is unset; Redis in production."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("crossroads")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from .api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("partnerships/<slug:slug>/", account_views.partnership_detail, name="partnership-detail"),
+    path("manage/", account_views.manage, name="manage"),
+    path("manage/<slug:slug>/", account_views.manage_partnership, name="manage-partnership"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

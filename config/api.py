@@ -74,8 +74,10 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
+    from events.api import router as events_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", events_router)
 
 
 _register_routers()

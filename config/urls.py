@@ -11,6 +11,7 @@ urlpatterns = [
     path("partnerships/<slug:slug>/", account_views.partnership_detail, name="partnership-detail"),
     path("manage/", account_views.manage, name="manage"),
     path("manage/<slug:slug>/", account_views.manage_partnership, name="manage-partnership"),
+    path("", include("events.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,11 @@
+"""The hook other apps use when an event changes.
+
+`event_changed` is sent by the events services *inside* their transaction, with
+`event`, `change` ("published", "rescheduled", "venue", "capacity", "cancelled", "status") and
+`previous` (start, end, venue_id, status, capacity before the change). Receivers that notify
+people should record the message in the same transaction and deliver it after commit.
+"""
+
+from django.dispatch import Signal
+
+event_changed = Signal()

@@ -24,6 +24,13 @@ class VenueOut(Schema):
         None, description="The meeting link: only for the partnership's coordinators and confirmed registrants."
     )
 
+    @staticmethod
+    def resolve_online_url(obj, context) -> str | None:
+        """Views opt in per venue by setting request.online_link_venue_ids; lists never do."""
+        request = (context or {}).get("request")
+        allowed = getattr(request, "online_link_venue_ids", ())
+        return obj.online_url if obj.pk in allowed else None
+
 
 class VenueIn(Schema):
     name: str = Field(..., min_length=1, max_length=150)
@@ -266,16 +273,3 @@ class SeriesChangesOut(Schema):
     moved: list[int]
     removed: list[int]
     cancelled: list[int]
-
-
-def _request(context) -> object | None:
-    return (context or {}).get("request")
-
-
-def _venue_resolve_online_url(obj, context):
-    request = _request(context)
-    allowed = getattr(request, "online_link_venue_ids", ()) if request is not None else ()
-    return obj.online_url if obj.pk in allowed else None
-
-
-VenueOut.resolve_online_url = staticmethod(_venue_resolve_online_url)

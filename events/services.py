@@ -371,9 +371,9 @@ def _validate_times(start: datetime, end: datetime) -> None:
 
 
 def _validate_registration_window(event: Event) -> None:
-    if event.registration_opens_at and event.registration_closes_at:
-        if event.registration_opens_at >= event.registration_closes_at:
-            raise ValidationError({"registration_closes_at": REGISTRATION_WINDOW})
+    opens, closes = event.registration_opens_at, event.registration_closes_at
+    if opens and closes and opens >= closes:
+        raise ValidationError({"registration_closes_at": REGISTRATION_WINDOW})
 
 
 @transaction.atomic

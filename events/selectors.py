@@ -2,15 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Sector, User
 
 from .models import Event, Series, Topic, Venue
-
-CONFIRMED = Q(registrations__status="confirmed")
-WAITLISTED = Q(registrations__status="waitlisted")
 
 
 def event_queryset() -> QuerySet[Event]:
@@ -22,10 +20,24 @@ def event_queryset() -> QuerySet[Event]:
             Prefetch("sectors", queryset=Sector.objects.order_by("ordering", "name")),
         )
         .annotate(
-            confirmed_count=Count("registrations", filter=CONFIRMED, distinct=True),
-            waitlist_count=Count("registrations", filter=WAITLISTED, distinct=True),
+            confirmed_count=_registration_count("confirmed"),
+            waitlist_count=_registration_count("waitlisted"),
         )
     )
+
+
+def _registration_count(status: str):
+    """A correlated subquery, so only the rows of the page are counted (and count() skips it)."""
+    from registrations.models import Registration
+
+    counted = (
+        Registration.objects.filter(event=OuterRef("pk"), status=status)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def event_visible_filter(user: User) -> Q:

@@ -181,4 +181,3 @@ LOGGING = {
 }
 
 CROSSROADS_DEFAULT_TIME_ZONE = "Australia/Melbourne"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default; silences the transition warning

@@ -253,6 +253,13 @@ class CancelForm(forms.Form):
 
 
 class VenueForm(forms.ModelForm):
+    online_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Meeting link",
+        help_text="Shown only to confirmed registrants and coordinators.",
+    )
+
     class Meta:
         model = Venue
         fields = ["name", "kind", "address", "accessibility_notes", "parking_notes", "online_url"]

@@ -75,9 +75,11 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from events.api import router as events_router
+    from registrations.api import router as registrations_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", events_router)
+    api.add_router("/", registrations_router)
 
 
 _register_routers()

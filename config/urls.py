@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/", account_views.manage, name="manage"),
     path("manage/<slug:slug>/", account_views.manage_partnership, name="manage-partnership"),
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

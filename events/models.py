@@ -143,6 +143,7 @@ class Event(SessionContent):
     published_at = models.DateTimeField(null=True, blank=True)
     registration_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: opens on publishing.")
     registration_closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: closes at the start.")
+    attendance_finalised_at = models.DateTimeField(null=True, blank=True)
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised on each change of time, place or status."
     )

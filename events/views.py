@@ -89,15 +89,24 @@ def event_detail(request, event_id: int):
     event = selectors.event_get_visible(user=request.user, event_id=event_id)
     if event is None:
         raise Http404
+    from registrations import selectors as registration_selectors
+    from registrations.forms import RegistrationForm
+
     can_manage = request.user.is_authenticated and request.user.is_coordinator_of(event.partnership_id)
+    registration = registration_selectors.registration_for(event=event, user=request.user)
     return render(
         request,
         "events/detail.html",
         {
             "event": event,
             "can_manage": can_manage,
-            "spaces_left": max(0, event.capacity - event.confirmed_count),
+            "spaces_left": event.spaces_left,
             "show_online_link": selectors.event_can_see_online_link(event=event, user=request.user),
+            "registration": registration,
+            "registration_form": RegistrationForm(instance=registration),
+            "sector_mix": registration_selectors.sector_mix(event=event),
+            "can_see_attendees": registration_selectors.can_see_attendees(event=event, user=request.user),
+            "now": timezone.now(),
         },
     )
 

@@ -1,7 +1,26 @@
-"""Registrations for events. The services that write them arrive with the registrations issue."""
+"""Registrations for events: confirmed seats, the waitlist, attendance and networking consent.
+
+Capacity is decided by the services under a row lock on the event; the database backs the
+one-registration-per-person-per-event rule and the per-event uniqueness of check-in codes.
+"""
+
+import secrets
 
 from django.conf import settings
 from django.db import models
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CHECK_IN_CODE_LENGTH = 6  # 30 bits: unique per event, short enough to read out at the door
+
+
+def new_check_in_code() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(CHECK_IN_CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """Crockford base32 reading: case-insensitive, O→0, I/L→1, hyphens and spaces ignored."""
+    table = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+    return (raw or "").strip().upper().translate(table)
 
 
 class Registration(models.Model):
@@ -10,12 +29,40 @@ class Registration(models.Model):
         WAITLISTED = "waitlisted", "Waitlisted"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", "Not marked"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        SELF = "self", "Registered themselves"
+        COORDINATOR = "coordinator", "Added by a coordinator"
+        WALK_IN = "walk_in", "Walk-in"
+
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
     )
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.SELF)
+    # Kept when the account is deleted, so reports still count attendance by sector.
+    sector = models.ForeignKey("accounts.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    needs = models.TextField(
+        "accessibility or dietary needs", blank=True, help_text="Seen only by the partnership's coordinators."
+    )
+    consent_attendee_list = models.BooleanField(
+        "appear on the attendee list", default=False, help_text="Other confirmed attendees see your name."
+    )
+    talk_about = models.CharField("happy to talk about", max_length=200, blank=True)
+    check_in_code = models.CharField(max_length=12, default=new_check_in_code, editable=False)
+    attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -25,7 +72,22 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 fields=["event", "user"], condition=models.Q(user__isnull=False), name="registration_unique_person"
             ),
+            models.UniqueConstraint(fields=["event", "check_in_code"], name="registration_unique_check_in_code"),
+            models.CheckConstraint(
+                condition=models.Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~models.Q(status="waitlisted") & models.Q(waitlist_position__isnull=True)),
+                name="registration_waitlist_position_iff_waitlisted",
+            ),
         ]
+        indexes = [models.Index(fields=["event", "status", "waitlist_position"])]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.event} ({self.status})"
+        return f"{self.user or 'Former member'} — {self.event} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.check_in_code[:3]}-{self.check_in_code[3:]}"

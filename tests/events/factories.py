@@ -55,3 +55,7 @@ class RegistrationFactory(DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
+    waitlist_position = factory.LazyAttribute(
+        lambda o: o.event.registrations.filter(status="waitlisted").count() + 1 if o.status == "waitlisted" else None
+    )
+    check_in_code = factory.Sequence(lambda n: f"T{n:05d}")

@@ -1,0 +1,371 @@
+"""Writes for registrations. Every capacity decision is made under a lock on the event row.
+
+`_lock_event` takes SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction mode
+(settings) serialises writers instead. State is re-read after the lock is taken. Notifications
+are sent through `registration_changed`, inside the transaction, so a receiver can write them to
+an outbox that commits (or rolls back) with the change.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from accounts.models import User
+from events.models import Event
+
+from .models import Registration, new_check_in_code, normalise_code
+from .signals import registration_changed
+
+REGISTRATION_CLOSED = "Registration for this session is not open."
+REGISTRATION_NOT_PUBLISHED = "This session is not open for registration."
+CANCEL_AFTER_START = "The session has started: it can no longer be cancelled."
+ALREADY_CANCELLED = "This registration is already cancelled."
+NOT_WAITLISTED = "Only people on the waitlist can be moved."
+CHECK_IN_UNKNOWN = "No confirmed registration has the code {code} for this session."
+CHECK_IN_CANCELLED_EVENT = "This session is cancelled."
+ATTENDANCE_ONLY_CONFIRMED = "Only confirmed registrations can be marked as attended."
+FINALISE_BEFORE_START = "Attendance can be finalised once the session has started."
+ALREADY_FINALISED = "Attendance for this session is already finalised."
+WALK_IN_NEEDS_NAME = "A walk-in needs a name."
+NEEDS_TOO_LONG = "Keep it under 1,000 characters."
+
+
+def _lock_event(event: Event | int) -> Event:
+    """The event, locked for this transaction. Call inside transaction.atomic."""
+    pk = event if isinstance(event, int) else event.pk
+    return Event.objects.select_for_update().select_related("partnership").get(pk=pk)
+
+
+def _confirmed_count(event: Event) -> int:
+    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+def _next_position(event: Event) -> int:
+    top = event.registrations.filter(status=Registration.Status.WAITLISTED).aggregate(m=Max("waitlist_position"))["m"]
+    return (top or 0) + 1
+
+
+def _renumber_waitlist(event: Event) -> None:
+    """Positions 1..n in order. Expects the event lock."""
+    waiting = list(
+        event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("waitlist_position", "created_at")
+    )
+    for number, registration in enumerate(waiting, start=1):
+        if registration.waitlist_position != number:
+            Registration.objects.filter(pk=registration.pk).update(waitlist_position=number)
+
+
+def waitlist_promote(*, event: Event) -> list[Registration]:
+    """Fill free seats from the head of the waitlist, in order. Expects the event lock."""
+    free = event.capacity - _confirmed_count(event)
+    promoted = []
+    if free <= 0:
+        return promoted
+    for registration in event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
+        "waitlist_position", "created_at"
+    )[:free]:
+        registration.status = Registration.Status.CONFIRMED
+        registration.waitlist_position = None
+        registration.save(update_fields=["status", "waitlist_position", "updated_at"])
+        promoted.append(registration)
+        registration_changed.send(sender=Registration, registration=registration, change="promoted")
+    if promoted:
+        _renumber_waitlist(event)
+    return promoted
+
+
+def _check_open(event: Event) -> None:
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError({"event": REGISTRATION_NOT_PUBLISHED})
+    if not event.registration_is_open:
+        raise ValidationError({"event": REGISTRATION_CLOSED})
+
+
+def _clean_details(needs: str, talk_about: str) -> tuple[str, str]:
+    needs = (needs or "").strip()
+    if len(needs) > 1000:
+        raise ValidationError({"needs": NEEDS_TOO_LONG})
+    return needs, (talk_about or "").strip()[:200]
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    event: Event,
+    user: User,
+    needs: str = "",
+    consent_attendee_list: bool = False,
+    talk_about: str = "",
+    source: str = Registration.Source.SELF,
+    check_open: bool = True,
+) -> tuple[Registration, bool]:
+    """Register `user`: confirmed while a seat is free, else waitlisted. Idempotent.
+
+    Returns (registration, created). An active registration is returned as it is; a cancelled one
+    is taken up again (a new seat or waitlist place), as a person expects of "register again".
+    """
+    event = _lock_event(event)
+    existing = event.registrations.filter(user=user).first()
+    if existing is not None and existing.is_active:
+        return existing, False
+    if check_open:
+        _check_open(event)
+    needs, talk_about = _clean_details(needs, talk_about)
+    if _confirmed_count(event) < event.capacity:
+        status, position = Registration.Status.CONFIRMED, None
+    else:
+        status, position = Registration.Status.WAITLISTED, _next_position(event)
+    registration = existing or Registration(event=event, user=user)
+    registration.status = status
+    registration.waitlist_position = position
+    registration.sector_id = user.sector_id
+    registration.needs = needs
+    registration.consent_attendee_list = consent_attendee_list
+    registration.talk_about = talk_about
+    registration.source = source
+    registration.cancelled_at = None
+    registration.attendance = Registration.Attendance.UNKNOWN
+    if existing is None:
+        registration.check_in_code = _unique_code(event)
+    registration.save()
+    registration_changed.send(sender=Registration, registration=registration, change=status)
+    return registration, True
+
+
+def _unique_code(event: Event) -> str:
+    taken = set(event.registrations.values_list("check_in_code", flat=True))
+    while True:
+        code = new_check_in_code()
+        if code not in taken:
+            return code
+
+
+@transaction.atomic
+def registration_update_details(
+    *, registration: Registration, needs: str | None = None, consent_attendee_list=None, talk_about=None
+) -> Registration:
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    clean_needs, clean_talk = _clean_details(
+        registration.needs if needs is None else needs,
+        registration.talk_about if talk_about is None else talk_about,
+    )
+    registration.needs, registration.talk_about = clean_needs, clean_talk
+    if consent_attendee_list is not None:
+        registration.consent_attendee_list = consent_attendee_list
+    registration.save(update_fields=["needs", "talk_about", "consent_attendee_list", "updated_at"])
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, by: User | None = None) -> Registration:
+    """Cancel (by the person, until the start; by a coordinator, any time). A freed seat is refilled."""
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        raise ValidationError({"status": ALREADY_CANCELLED})
+    by_coordinator = by is not None and by.is_coordinator_of(event.partnership_id)
+    if not by_coordinator and event.start <= timezone.now():
+        raise ValidationError({"event": CANCEL_AFTER_START})
+    was = registration.status
+    registration.status = Registration.Status.CANCELLED
+    registration.waitlist_position = None
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
+    registration_changed.send(sender=Registration, registration=registration, change="cancelled")
+    if was == Registration.Status.CONFIRMED:
+        waitlist_promote(event=event)
+    else:
+        _renumber_waitlist(event)
+    return registration
+
+
+@transaction.atomic
+def waitlist_move_to_top(*, registration: Registration) -> Registration:
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status != Registration.Status.WAITLISTED:
+        raise ValidationError({"status": NOT_WAITLISTED})
+    event.registrations.filter(
+        status=Registration.Status.WAITLISTED, waitlist_position__lt=registration.waitlist_position
+    ).update(waitlist_position=F("waitlist_position") + 1)
+    registration.waitlist_position = 1
+    registration.save(update_fields=["waitlist_position", "updated_at"])
+    _renumber_waitlist(event)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def event_capacity_change(*, event: Event, capacity: int) -> Event:
+    """Change capacity (not below the confirmed); raising it promotes from the waitlist."""
+    from events.services import event_update
+
+    event = event_update(event=event, capacity=capacity)
+    return event
+
+
+@transaction.atomic
+def walk_in_add(
+    *,
+    event: Event,
+    by: User,
+    email: str,
+    full_name: str,
+    organisation: str = "",
+    sector=None,
+) -> Registration:
+    """Someone who came without registering: confirmed and attended at once.
+
+    An account is found by email or made (unverified, no password: the person can claim it with a
+    password reset). If the room is full, capacity rises by one: they are in the room.
+    """
+    event = _lock_event(event)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError({"full_name": WALK_IN_NEEDS_NAME})
+    UserModel = get_user_model()
+    email = UserModel.objects.normalize_email(email or "").strip().lower()
+    user = UserModel.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = UserModel(email=email, full_name=full_name, organisation=organisation, sector=sector)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    existing = event.registrations.filter(user=user).exclude(status=Registration.Status.CANCELLED).first()
+    if existing is not None and existing.status == Registration.Status.CONFIRMED:
+        registration = existing
+    else:
+        if _confirmed_count(event) >= event.capacity:
+            Event.objects.filter(pk=event.pk).update(capacity=F("capacity") + 1)
+            event.refresh_from_db(fields=["capacity"])
+        if existing is not None:  # on the waitlist, and in the room: takes the seat made for them
+            existing.status, existing.waitlist_position = Registration.Status.CONFIRMED, None
+            existing.save(update_fields=["status", "waitlist_position", "updated_at"])
+            _renumber_waitlist(event)
+            registration = existing
+        else:
+            registration, _ = registration_create(
+                event=event, user=user, source=Registration.Source.WALK_IN, check_open=False
+            )
+    return attendance_mark(registration=registration, attended=True, by=by)
+
+
+@transaction.atomic
+def attendance_mark(*, registration: Registration, attended: bool, by: User) -> Registration:
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise ValidationError({"status": ATTENDANCE_ONLY_CONFIRMED})
+    if registration.event.status == Event.Status.CANCELLED:
+        raise ValidationError({"event": CHECK_IN_CANCELLED_EVENT})
+    registration.attendance = Registration.Attendance.ATTENDED if attended else Registration.Attendance.NO_SHOW
+    registration.attendance_marked_at = timezone.now()
+    registration.attendance_marked_by = by
+    registration.save(update_fields=["attendance", "attendance_marked_at", "attendance_marked_by", "updated_at"])
+    return registration
+
+
+@transaction.atomic
+def attendance_check_in(*, event: Event, code: str, by: User) -> Registration:
+    """Check in by the code on the person's "My sessions" page (typed or scanned)."""
+    code = normalise_code(code)
+    registration = (
+        event.registrations.select_related("user")
+        .filter(check_in_code=code, status=Registration.Status.CONFIRMED)
+        .first()
+    )
+    if registration is None:
+        raise ValidationError({"code": CHECK_IN_UNKNOWN.format(code=code or "(empty)")})
+    return attendance_mark(registration=registration, attended=True, by=by)
+
+
+@transaction.atomic
+def attendance_finalise(*, event: Event, by: User) -> int:
+    """After the session: every confirmed registration not marked attended becomes a no-show."""
+    event = _lock_event(event)
+    if event.start > timezone.now():
+        raise ValidationError({"event": FINALISE_BEFORE_START})
+    if event.attendance_finalised_at:
+        raise ValidationError({"event": ALREADY_FINALISED})
+    now = timezone.now()
+    no_shows = event.registrations.filter(status=Registration.Status.CONFIRMED).exclude(
+        attendance=Registration.Attendance.ATTENDED
+    )
+    count = no_shows.update(
+        attendance=Registration.Attendance.NO_SHOW, attendance_marked_at=now, attendance_marked_by=by
+    )
+    Event.objects.filter(pk=event.pk).update(attendance_finalised_at=now)
+    from .signals import attendance_finalised
+
+    attendance_finalised.send(sender=Event, event=event, by=by)
+    return count
+
+
+# --- Privacy -----------------------------------------------------------------------------
+
+
+def user_export_data(*, user: User) -> dict:
+    """Everything Crossroads holds about a person, as JSON-ready data."""
+    registrations = Registration.objects.filter(user=user).select_related("event", "event__partnership")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "organisation": user.organisation,
+            "sector": user.sector.name if user.sector else None,
+            "role_title": user.role_title,
+            "email_verified": user.email_verified,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "partnership_roles": [
+            {"partnership": m.partnership.slug, "role": m.role} for m in user.memberships.select_related("partnership")
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "hint": t.hint,
+                "created_at": t.created_at.isoformat(),
+                "revoked": t.revoked_at is not None,
+            }
+            for t in user.api_tokens.all()
+        ],
+        "registrations": [
+            {
+                "event": r.event.title,
+                "event_url": r.event.get_absolute_url(),
+                "start": r.event.start.isoformat(),
+                "partnership": r.event.partnership.slug,
+                "status": r.status,
+                "waitlist_position": r.waitlist_position,
+                "attendance": r.attendance,
+                "needs": r.needs,
+                "consent_attendee_list": r.consent_attendee_list,
+                "talk_about": r.talk_about,
+                "registered_at": r.created_at.isoformat(),
+            }
+            for r in registrations
+        ],
+    }
+
+
+@transaction.atomic
+def user_delete_account(*, user: User) -> None:
+    """Delete the account. Registrations stay, anonymised, so attendance counts stay right.
+
+    Upcoming seats are given up first (the waitlist moves up); then personal details are cleared.
+    """
+    now = timezone.now()
+    for registration in Registration.objects.filter(
+        user=user, event__start__gt=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    ):
+        registration_cancel(registration=registration, by=None)
+    Registration.objects.filter(user=user).update(
+        needs="", talk_about="", consent_attendee_list=False, anonymised_at=now
+    )
+    try:
+        user.delete()  # registrations keep their rows with user = NULL
+    except IntegrityError as error:  # pragma: no cover - protected relations would be a bug
+        raise PermissionDenied(str(error))

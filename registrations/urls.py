@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("events/<int:event_id>/register/", views.register, name="register"),
+    path("events/<int:event_id>/attendees/", views.attendees, name="attendees"),
+    path("registrations/<int:registration_id>/cancel/", views.registration_cancel, name="registration-cancel"),
+    path("registrations/<int:registration_id>/details/", views.registration_details, name="registration-details"),
+    path("my/sessions/", views.my_sessions, name="my-sessions"),
+    path("accounts/data/", views.my_data, name="my-data"),
+    path("accounts/delete/", views.delete_account, name="delete-account"),
+    path("manage/<slug:slug>/events/<int:event_id>/roster/", views.roster, name="roster"),
+    path("manage/<slug:slug>/events/<int:event_id>/roster/walk-in/", views.roster_walk_in, name="roster-walk-in"),
+    path("manage/<slug:slug>/events/<int:event_id>/roster/capacity/", views.roster_capacity, name="roster-capacity"),
+    path("manage/<slug:slug>/events/<int:event_id>/roster/finalise/", views.roster_finalise, name="roster-finalise"),
+    path("manage/<slug:slug>/events/<int:event_id>/check-in/", views.check_in, name="check-in"),
+    path(
+        "manage/<slug:slug>/registrations/<int:registration_id>/attendance/",
+        views.roster_attendance,
+        name="roster-attendance",
+    ),
+    path("manage/<slug:slug>/registrations/<int:registration_id>/top/", views.roster_top, name="roster-top"),
+]

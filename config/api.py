@@ -1,5 +1,6 @@
 """The one NinjaAPI: a router per app, JSON errors that name the field."""
 
+import ninja.parser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -9,7 +10,23 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import AUTHENTICATED
 
+
+class Parser(ninja.parser.Parser):
+    """JSON bodies. An empty body (or an empty form, as some clients send on a bare POST) is an
+    empty object, so payloads whose fields are all optional may be left out."""
+
+    FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+    def parse_body(self, request):
+        if not request.body.strip():
+            return {}
+        if request.content_type in self.FORM_TYPES and not request.POST and not request.FILES:
+            return {}
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
+    parser=Parser(),
     title="Crossroads API",
     version="1.0.0",
     description=(

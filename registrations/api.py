@@ -170,13 +170,12 @@ def _managed_registration(request, registration_id: int) -> Registration:
 
 
 @router.post("/events/{event_id}/registrations", response={200: RegistrationOut, 201: RegistrationOut, **ERRORS})
-def create_registration(request, event_id: int, payload: RegistrationIn | None = None):
+def create_registration(request, event_id: int, payload: RegistrationIn):
     """Register the caller: `confirmed` while a seat is free, else `waitlisted` with a position.
 
     Registering again answers 200 with the existing registration (double clicks create nothing).
     """
     event = _visible_event(request, event_id)
-    payload = payload or RegistrationIn()
     registration, created = services.registration_create(event=event, user=request.auth, **payload.dict())
     return Status(201 if created else 200, registration)
 

@@ -59,3 +59,4 @@ class RegistrationFactory(DjangoModelFactory):
         lambda o: o.event.registrations.filter(status="waitlisted").count() + 1 if o.status == "waitlisted" else None
     )
     check_in_code = factory.Sequence(lambda n: f"T{n:05d}")
+    sector = factory.LazyAttribute(lambda o: o.user.sector if o.user else None)

@@ -5,6 +5,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from config.auth import PUBLIC
+from config.types import DbId
 
 from . import selectors, services
 from .models import ApiToken, Partnership, Sector
@@ -83,7 +84,7 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/me/tokens/{token_id}", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut})
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: DbId):
     """Revoke one of one's own tokens; it stops working at once."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.auth)
     return services.api_token_revoke(token=token)

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from config.types import DbId
+
 
 class SectorOut(Schema):
     id: int
@@ -27,7 +29,7 @@ class MeOut(Schema):
 class MeIn(Schema):
     full_name: str | None = Field(None, min_length=1, max_length=150)
     organisation: str | None = Field(None, max_length=150)
-    sector_id: int | None = None
+    sector_id: DbId | None = None
     role_title: str | None = Field(None, max_length=150)
 
 

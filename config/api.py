@@ -22,10 +22,22 @@ class Parser(ninja.parser.Parser):
             return {}
         if request.content_type in self.FORM_TYPES and not request.POST and not request.FILES:
             return {}
-        return super().parse_body(request)
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
-api = NinjaAPI(
+class CrossroadsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        from .openapi import CrossroadsOpenAPISchema
+
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return CrossroadsOpenAPISchema(self, path_prefix)
+
+
+api = CrossroadsAPI(
     parser=Parser(),
     title="Crossroads API",
     version="1.0.0",

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from accounts.models import Partnership, Sector
 from accounts.schemas import ErrorOut
 from config.auth import PUBLIC
+from config.types import DbId
 
 from . import selectors, services
 from .models import Event, Series, Venue
@@ -67,7 +68,7 @@ def _topics(names: list[str] | None):
     return [services.topic_get_or_create(name=name) for name in dict.fromkeys(names)]
 
 
-def _venue(venue_id: int | None, partnership: Partnership, field: str = "venue_id") -> Venue | None:
+def _venue(venue_id: DbId | None, partnership: Partnership, field: str = "venue_id") -> Venue | None:
     if venue_id is None:
         return None
     venue = Venue.objects.filter(pk=venue_id, partnership=partnership).first()
@@ -83,7 +84,7 @@ def _aware(value: datetime | None, partnership: Partnership) -> datetime | None:
     return timezone.make_aware(value, partnership.zone)
 
 
-def _event_for_coordinator(request, event_id: int) -> Event:
+def _event_for_coordinator(request, event_id: DbId) -> Event:
     event = selectors.event_get_visible(user=request.auth, event_id=event_id)
     if event is None:
         raise Http404
@@ -98,11 +99,11 @@ def _detail(request, event: Event) -> Event:
     return event
 
 
-def _reload(request, event_id: int) -> Event:
+def _reload(request, event_id: DbId) -> Event:
     return _detail(request, selectors.event_get_visible(user=request.auth, event_id=event_id))
 
 
-def _series_for_coordinator(request, series_id: int) -> Series:
+def _series_for_coordinator(request, series_id: DbId) -> Series:
     series = Series.objects.select_related("partnership").filter(pk=series_id).first()
     if series is None or not request.auth.is_coordinator_of(series.partnership_id):
         raise Http404
@@ -118,7 +119,7 @@ class EventFilters(Schema):
     partnership: str | None = None
     sector: str | None = None
     topic: str | None = None
-    series: int | None = None
+    series: DbId | None = None
     q: str | None = None
     status: Literal["draft", "published", "cancelled"] | None = None
     ordering: Literal["start", "-start", "title"] = "start"
@@ -146,7 +147,7 @@ def list_events(request, filters: Query[EventFilters]):
 
 
 @router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut}, auth=PUBLIC)
-def get_event(request, event_id: int):
+def get_event(request, event_id: DbId):
     """One session. The online meeting link is shown to coordinators and confirmed registrants only."""
     event = selectors.event_get_visible(user=request.user, event_id=event_id)
     if event is None:
@@ -178,7 +179,7 @@ def create_event(request, payload: EventIn):
 
 
 @router.patch("/events/{event_id}", response={200: EventOut, **ERRORS})
-def update_event(request, event_id: int, payload: EventPatch):
+def update_event(request, event_id: DbId, payload: EventPatch):
     """Edit one session. On an occurrence, a new time, venue or capacity detaches it from its series."""
     event = _event_for_coordinator(request, event_id)
     data = payload.dict(exclude_unset=True)
@@ -209,14 +210,14 @@ def update_event(request, event_id: int, payload: EventPatch):
 
 
 @router.post("/events/{event_id}/publish", response={200: EventOut, **ERRORS})
-def publish_event(request, event_id: int):
+def publish_event(request, event_id: DbId):
     event = _event_for_coordinator(request, event_id)
     services.event_publish(event=event)
     return _reload(request, event.pk)
 
 
 @router.post("/events/{event_id}/cancel", response={200: EventOut, **ERRORS})
-def cancel_event(request, event_id: int, payload: CancelIn):
+def cancel_event(request, event_id: DbId, payload: CancelIn):
     """Cancel with a reason (kept visible). People registered are notified."""
     event = _event_for_coordinator(request, event_id)
     services.event_cancel(event=event, reason=payload.reason)
@@ -281,12 +282,12 @@ def create_series(request, payload: SeriesIn):
 
 
 @router.get("/series/{series_id}", response={200: SeriesOut, **ERRORS})
-def get_series(request, series_id: int):
+def get_series(request, series_id: DbId):
     return _series_for_coordinator(request, series_id)
 
 
 @router.patch("/series/{series_id}", response={200: SeriesChangesOut, **ERRORS})
-def update_series(request, series_id: int, payload: SeriesPatch):
+def update_series(request, series_id: DbId, payload: SeriesPatch):
     """Change a series; future occurrences that were not edited on their own follow.
 
     Moving or removing sessions that have registrations needs `confirm_moves: true`.
@@ -315,7 +316,7 @@ def update_series(request, series_id: int, payload: SeriesPatch):
 
 
 @router.post("/series/{series_id}/publish", response={200: SeriesOut, **ERRORS})
-def publish_series(request, series_id: int):
+def publish_series(request, series_id: DbId):
     series = _series_for_coordinator(request, series_id)
     services.series_publish(series=series)
     series.refresh_from_db()

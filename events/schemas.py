@@ -2,6 +2,8 @@ from datetime import date, datetime, time
 
 from ninja import Field, Schema
 
+from config.types import DbId
+
 
 class TopicOut(Schema):
     slug: str
@@ -135,7 +137,7 @@ class EventIn(Schema):
     sectors: list[str] = Field(default_factory=list, description="Sector slugs.")
     cohosts: list[str] = Field(default_factory=list)
     facilitators: list[str] = Field(default_factory=list)
-    venue_id: int | None = None
+    venue_id: DbId | None = None
     start: datetime = Field(..., description="With an offset, or local to the partnership when without.")
     end: datetime
     capacity: int = Field(50, ge=1, le=100000)
@@ -151,7 +153,7 @@ class EventPatch(Schema):
     sectors: list[str] | None = None
     cohosts: list[str] | None = None
     facilitators: list[str] | None = None
-    venue_id: int | None = None
+    venue_id: DbId | None = None
     start: datetime | None = None
     end: datetime | None = None
     capacity: int | None = Field(None, ge=1, le=100000)
@@ -195,7 +197,7 @@ class SeriesIn(RecurrenceIn):
     sectors: list[str] = Field(default_factory=list)
     cohosts: list[str] = Field(default_factory=list)
     facilitators: list[str] = Field(default_factory=list)
-    default_venue_id: int | None = None
+    default_venue_id: DbId | None = None
     default_capacity: int = Field(50, ge=1, le=100000)
     publish: bool = False
 
@@ -207,7 +209,7 @@ class SeriesPatch(Schema):
     sectors: list[str] | None = None
     cohosts: list[str] | None = None
     facilitators: list[str] | None = None
-    default_venue_id: int | None = None
+    default_venue_id: DbId | None = None
     default_capacity: int | None = Field(None, ge=1, le=100000)
     duration_minutes: int | None = Field(None, ge=15, le=1440)
     start_date: date | None = None

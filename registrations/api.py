@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from accounts.models import Sector
 from accounts.schemas import ErrorOut
 from config.auth import PUBLIC
+from config.types import DbId
 from events.selectors import event_get_visible
 
 from . import selectors, services
@@ -33,7 +34,7 @@ class RegistrationPatch(Schema):
 
 class RegistrationOut(Schema):
     id: int
-    event_id: int
+    event_id: DbId
     event_title: str
     event_start: datetime
     status: str = Field(..., description="confirmed, waitlisted or cancelled")
@@ -140,14 +141,14 @@ class DeleteAccountIn(Schema):
     password: str = Field(..., min_length=1, max_length=200)
 
 
-def _visible_event(request, event_id: int):
+def _visible_event(request, event_id: DbId):
     event = event_get_visible(user=request.user, event_id=event_id)
     if event is None:
         raise Http404
     return event
 
 
-def _managed_event(request, event_id: int):
+def _managed_event(request, event_id: DbId):
     """The event if the caller coordinates its partnership; 404 otherwise."""
     event = _visible_event(request, event_id)
     if not request.auth.is_coordinator_of(event.partnership_id):
@@ -155,14 +156,14 @@ def _managed_event(request, event_id: int):
     return event
 
 
-def _own_or_managed(request, registration_id: int) -> Registration:
+def _own_or_managed(request, registration_id: DbId) -> Registration:
     registration = selectors.registration_get_for_user(user=request.auth, registration_id=registration_id)
     if registration is None:
         raise Http404
     return registration
 
 
-def _managed_registration(request, registration_id: int) -> Registration:
+def _managed_registration(request, registration_id: DbId) -> Registration:
     registration = _own_or_managed(request, registration_id)
     if not request.auth.is_coordinator_of(registration.event.partnership_id):
         raise Http404
@@ -170,7 +171,7 @@ def _managed_registration(request, registration_id: int) -> Registration:
 
 
 @router.post("/events/{event_id}/registrations", response={200: RegistrationOut, 201: RegistrationOut, **ERRORS})
-def create_registration(request, event_id: int, payload: RegistrationIn):
+def create_registration(request, event_id: DbId, payload: RegistrationIn):
     """Register the caller: `confirmed` while a seat is free, else `waitlisted` with a position.
 
     Registering again answers 200 with the existing registration (double clicks create nothing).
@@ -181,12 +182,12 @@ def create_registration(request, event_id: int, payload: RegistrationIn):
 
 
 @router.get("/registrations/{registration_id}", response={200: RegistrationOut, **ERRORS})
-def get_registration(request, registration_id: int):
+def get_registration(request, registration_id: DbId):
     return _own_or_managed(request, registration_id)
 
 
 @router.patch("/registrations/{registration_id}", response={200: RegistrationOut, **ERRORS})
-def update_registration(request, registration_id: int, payload: RegistrationPatch):
+def update_registration(request, registration_id: DbId, payload: RegistrationPatch):
     """Change one's own needs, listing consent or talking points."""
     registration = _own_or_managed(request, registration_id)
     if registration.user_id != request.auth.pk:
@@ -195,7 +196,7 @@ def update_registration(request, registration_id: int, payload: RegistrationPatc
 
 
 @router.delete("/registrations/{registration_id}", response={200: RegistrationOut, **ERRORS})
-def cancel_registration(request, registration_id: int):
+def cancel_registration(request, registration_id: DbId):
     """Cancel (the person until the start; the partnership's coordinators any time). The waitlist moves up."""
     registration = _own_or_managed(request, registration_id)
     return services.registration_cancel(registration=registration, by=request.auth)
@@ -208,14 +209,14 @@ def list_my_registrations(request, when: Literal["upcoming", "past"] | None = No
 
 
 @router.get("/events/{event_id}/sector-mix", response={200: list[SectorCountOut], 404: ErrorOut}, auth=PUBLIC)
-def event_sector_mix(request, event_id: int):
+def event_sector_mix(request, event_id: DbId):
     """Confirmed registrations per sector (counts only; public)."""
     return selectors.sector_mix(event=_visible_event(request, event_id))
 
 
 @router.get("/events/{event_id}/attendees", response={200: list[AttendeeOut], **ERRORS})
 @paginate
-def list_attendees(request, event_id: int):
+def list_attendees(request, event_id: DbId):
     """Attendees who agreed to be listed: for other confirmed attendees and coordinators only."""
     event = _visible_event(request, event_id)
     if not selectors.can_see_attendees(event=event, user=request.auth):
@@ -230,19 +231,19 @@ class RosterFilters(Schema):
 
 @router.get("/events/{event_id}/roster", response={200: list[RosterEntryOut], **ERRORS})
 @paginate
-def list_roster(request, event_id: int, filters: Query[RosterFilters]):
+def list_roster(request, event_id: DbId, filters: Query[RosterFilters]):
     """The roster, for the partnership's coordinators (404 for anyone else)."""
     event = _managed_event(request, event_id)
     return selectors.roster(event=event, **filters.dict())
 
 
 @router.get("/events/{event_id}/roster/counts", response={200: RosterCountsOut, **ERRORS})
-def roster_counts(request, event_id: int):
+def roster_counts(request, event_id: DbId):
     return selectors.roster_counts(event=_managed_event(request, event_id))
 
 
 @router.post("/events/{event_id}/walk-ins", response={201: RosterEntryOut, **ERRORS})
-def add_walk_in(request, event_id: int, payload: WalkInIn):
+def add_walk_in(request, event_id: DbId, payload: WalkInIn):
     """Add someone who came without registering: confirmed and attended."""
     event = _managed_event(request, event_id)
     sector = None
@@ -262,26 +263,26 @@ def add_walk_in(request, event_id: int, payload: WalkInIn):
 
 
 @router.post("/events/{event_id}/check-in", response={200: RosterEntryOut, **ERRORS})
-def check_in(request, event_id: int, payload: CheckInIn):
+def check_in(request, event_id: DbId, payload: CheckInIn):
     """Mark attendance by the registrant's check-in code (case and hyphens don't matter)."""
     event = _managed_event(request, event_id)
     return services.attendance_check_in(event=event, code=payload.code, by=request.auth)
 
 
 @router.post("/registrations/{registration_id}/attendance", response={200: RosterEntryOut, **ERRORS})
-def mark_attendance(request, registration_id: int, payload: AttendanceIn):
+def mark_attendance(request, registration_id: DbId, payload: AttendanceIn):
     registration = _managed_registration(request, registration_id)
     return services.attendance_mark(registration=registration, attended=payload.attended, by=request.auth)
 
 
 @router.post("/registrations/{registration_id}/waitlist/top", response={200: RosterEntryOut, **ERRORS})
-def move_to_top(request, registration_id: int):
+def move_to_top(request, registration_id: DbId):
     registration = _managed_registration(request, registration_id)
     return services.waitlist_move_to_top(registration=registration)
 
 
 @router.post("/events/{event_id}/attendance/finalise", response={200: FinaliseOut, **ERRORS})
-def finalise_attendance(request, event_id: int):
+def finalise_attendance(request, event_id: DbId):
     """After the session: everyone confirmed and not marked attended becomes a no-show."""
     event = _managed_event(request, event_id)
     return {"no_shows": services.attendance_finalise(event=event, by=request.auth)}

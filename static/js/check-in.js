@@ -14,7 +14,13 @@
   var canvas = document.createElement("canvas");
   var context = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null;
-  var detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+  var detector = null;
+  if ("BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats) {
+    // Only where the platform really reads QR codes (Android, macOS); jsQR everywhere else.
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") !== -1) detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    }, function () {});
+  }
 
   function codeFrom(text) {
     try {

@@ -96,8 +96,12 @@ def test_sector_creation_is_for_coordinators(client, practitioner, coordinator, 
 
 def test_lists_are_paginated(client):
     body = client.get("/api/sectors?page=1").json()
-    assert set(body) == {"items", "count"}
+    assert set(body) == {"items", "count", "page", "page_size"}
     assert body["count"] == 4
+    second = client.get("/api/sectors?page=2&page_size=3").json()
+    assert [s["slug"] for s in second["items"]] == ["other"]
+    assert client.get("/api/sectors?page_size=101").status_code == 422
+    assert client.get("/api/sectors?page=0").status_code == 422
 
 
 def test_partnership_coordinators_are_private_to_the_partnership(

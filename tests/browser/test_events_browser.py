@@ -73,7 +73,7 @@ def test_practitioner_browses_filters_by_sector_and_opens_a_session(phone_ui, pa
     ui.log_in_as(practitioner)
     ui.visit("/")
     with ui.navigation():
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upcoming sessions")
     expect(page.get_by_role("link", name="Kindergarten transitions")).to_be_visible()
 

@@ -1,0 +1,121 @@
+"""Registrations in real Chromium: waitlist, automatic promotion, and check-in at the door."""
+
+import re
+
+import pytest
+import segno
+from playwright.sync_api import expect
+
+from registrations.models import Registration
+from registrations.services import registration_cancel
+from registrations.views import check_in_url
+from tests.events.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_practitioner_joins_the_waitlist_is_promoted_and_sees_the_code(ui, partnership, practitioner):
+    event = EventFactory(partnership=partnership, title="Family violence: recognising and responding", capacity=1)
+    seated = RegistrationFactory(event=event)
+    page = ui.page
+    ui.log_in_as(practitioner)
+    ui.visit(event.get_absolute_url())
+    expect(page.get_by_text("Full — 0 on the waitlist")).to_be_visible()
+    page.get_by_label("Accessibility or dietary needs (optional)").fill("Vegetarian lunch")
+    page.get_by_label(re.compile("Show my name")).check()
+    with ui.navigation():
+        page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_role("status")).to_contain_text("you're number 1 on the waitlist")
+    expect(page.get_by_role("button", name="Leave the waitlist")).to_be_visible()
+
+    registration_cancel(registration=seated, by=seated.user)  # someone gives up their place
+
+    ui.reload()
+    expect(page.get_by_text("You're registered")).to_be_visible()
+    mine = Registration.objects.get(user=practitioner)
+    assert (mine.status, mine.needs) == ("confirmed", "Vegetarian lunch")
+    with ui.navigation():
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My sessions").click()
+    expect(page.get_by_text(mine.display_code, exact=True)).to_be_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
+
+
+def test_coordinator_checks_someone_in_on_a_phone(phone_ui, partnership, coordinator, practitioner):
+    event = EventFactory(partnership=partnership, title="Kindergarten transitions")
+    registration = RegistrationFactory(event=event, user=practitioner)
+    RegistrationFactory(event=event)
+    ui, page = phone_ui, phone_ui.page
+    ui.log_in_as(coordinator)
+    ui.visit(event.get_absolute_url())
+    with ui.navigation():
+        page.get_by_role("link", name="Check-in").click()
+    expect(page.get_by_role("status").filter(has_text="checked in")).to_contain_text("0 of 2 checked in")
+    page.get_by_label("Check-in code").fill(registration.display_code.lower())
+    with ui.navigation():
+        page.get_by_label("Check-in code").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text(f"{practitioner.full_name} is checked in")
+    expect(page.get_by_role("status").filter(has_text="checked in")).to_contain_text("1 of 2 checked in")
+    registration.refresh_from_db()
+    assert registration.attendance == "attended" and registration.attendance_marked_by == coordinator
+
+    with ui.navigation():
+        page.get_by_role("link", name="← Roster").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roster")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def write_y4m(image, path) -> None:
+    """One frame of 4:2:0 video, the format Chromium's fake camera plays from a file."""
+    width, height = image.size
+    y, cb, cr = image.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        out.write(b"FRAME\n" + y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes())
+
+
+def test_scanning_the_qr_code_with_the_camera_checks_in(
+    playwright_instance, axe_source, live_url, partnership, coordinator, practitioner, tmp_path
+):
+    """Chromium's fake camera shows the registrant's QR code from "My sessions"; jsQR reads it."""
+    from PIL import Image
+
+    from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS
+    from tests.browser.support import BrowserUI
+    from tests.conftest import CHROMIUM
+
+    event = EventFactory(partnership=partnership)
+    registration = RegistrationFactory(event=event, user=practitioner)
+    png = tmp_path / "qr.png"
+    segno.make(check_in_url(registration), error="m").save(png, scale=10, border=6)
+    canvas = Image.new("RGB", (640, 480), "white")
+    code = Image.open(png).convert("RGB").resize((400, 400), Image.NEAREST)
+    canvas.paste(code, (120, 40))
+    video = tmp_path / "qr.y4m"
+    write_y4m(canvas, video)
+
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS
+        + [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = browser.new_context(viewport=DESKTOP, base_url=live_url, permissions=["camera"])
+        context.set_default_timeout(TIMEOUT_MS * 2)
+        context.add_init_script(script=axe_source)
+        ui = BrowserUI(context=context, page=context.new_page(), base_url=live_url)
+        ui.log_in_as(coordinator)
+        ui.visit(f"/manage/ballarat/events/{event.pk}/check-in/")
+        page = ui.page
+        with ui.navigation():
+            page.get_by_role("button", name="Use the camera").click()
+        expect(page.get_by_role("alert")).to_contain_text(f"{practitioner.full_name} is checked in")
+        assert not ui.problems(), ui.problems()
+    finally:
+        browser.close()
+    registration.refresh_from_db()
+    assert registration.attendance == "attended"

@@ -171,13 +171,14 @@ def _managed_registration(request, registration_id: DbId) -> Registration:
 
 
 @router.post("/events/{event_id}/registrations", response={200: RegistrationOut, 201: RegistrationOut, **ERRORS})
-def create_registration(request, event_id: DbId, payload: RegistrationIn):
+def create_registration(request, event_id: DbId, payload: RegistrationIn | None = None):
     """Register the caller: `confirmed` while a seat is free, else `waitlisted` with a position.
 
     Registering again answers 200 with the existing registration (double clicks create nothing).
     """
     event = _visible_event(request, event_id)
-    registration, created = services.registration_create(event=event, user=request.auth, **payload.dict())
+    details = payload.dict() if payload is not None else {}
+    registration, created = services.registration_create(event=event, user=request.auth, **details)
     return Status(201 if created else 200, registration)
 
 

@@ -34,6 +34,13 @@ def test_register_201_then_200_with_the_same_body(client, event, practitioner, t
     assert again.json()["id"] == body["id"]
 
 
+def test_register_with_an_empty_json_body(client, event, practitioner, token_for):
+    response = client.post(
+        f"/api/events/{event.pk}/registrations", "", content_type=JSON, headers=token_for(practitioner)
+    )
+    assert response.status_code == 201
+
+
 def test_full_event_waitlists_with_a_position(client, event, practitioner, other_practitioner, token_for):
     client.post(f"/api/events/{event.pk}/registrations", headers=token_for(practitioner))
     body = client.post(f"/api/events/{event.pk}/registrations", headers=token_for(other_practitioner)).json()

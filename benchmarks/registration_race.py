@@ -144,18 +144,15 @@ def main() -> None:
     people = Registration.objects.filter(event=event).values("user").distinct().count()
     print(f"{args.clients} clients, concurrency {args.concurrency}, gunicorn -w {args.workers}, PostgreSQL")
     print(f"{'':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  statuses")
-    print(
-        f"{'floor: GET /api/me':28} {floor['throughput']:8.1f} {floor['p50']:8.1f} {floor['p95']:8.1f}  {floor['statuses']}"
-    )
-    print(
-        f"{'POST …/registrations':28} {race['throughput']:8.1f} {race['p50']:8.1f} {race['p95']:8.1f}  {race['statuses']}"
-    )
+    for label, result in (("floor: GET /api/me", floor), ("POST …/registrations", race)):
+        rate, p50, p95 = result["throughput"], result["p50"], result["p95"]
+        print(f"{label:28} {rate:8.1f} {p50:8.1f} {p95:8.1f}  {result['statuses']}")
     print(f"throughput ratio (race / floor): {race['throughput'] / floor['throughput']:.2f}")
     print(f"p50 ratio (race / floor): {race['p50'] / floor['p50']:.2f}")
+    contiguous = positions == list(range(1, len(positions) + 1))
     print(
         f"confirmed {confirmed} of capacity {args.capacity}; waitlisted {len(positions)} "
-        f"(positions 1..{positions[-1] if positions else 0}, contiguous: {positions == list(range(1, len(positions) + 1))}); "
-        f"people {people} of {args.clients}"
+        f"(positions contiguous from 1: {contiguous}); people {people} of {args.clients}"
     )
     if confirmed != min(args.capacity, args.clients) or positions != list(range(1, len(positions) + 1)):
         sys.exit("OVERBOOKED OR INCONSISTENT")

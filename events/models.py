@@ -4,6 +4,7 @@ Times are stored in UTC; a series keeps its local start time and the partnership
 each occurrence date into the right UTC instant, so 9:30 stays 9:30 across daylight saving.
 """
 
+import uuid
 from datetime import timedelta
 
 import markdown as markdown_lib
@@ -144,6 +145,9 @@ class Event(SessionContent):
     registration_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: opens on publishing.")
     registration_closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: closes at the start.")
     attendance_finalised_at = models.DateTimeField(null=True, blank=True)
+    uid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="iCalendar UID: never changes, says nothing."
+    )
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised on each change of time, place or status."
     )

@@ -41,7 +41,7 @@ class EventFactory(DjangoModelFactory):
     partnership = factory.SubFactory(PartnershipFactory)
     title = factory.Sequence(lambda n: f"Session {n}")
     description = "A session about **referral pathways**."
-    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    start = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=30)).replace(second=0, microsecond=0))
     end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=2))
     capacity = 50
     status = Event.Status.PUBLISHED

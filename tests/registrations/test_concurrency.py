@@ -18,7 +18,7 @@ from registrations.models import Registration
 from tests.accounts.factories import PartnershipFactory
 from tests.events.factories import EventFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 WORKERS = 40  # PostgreSQL allows 100 connections here; 40 threads keep 40 transactions in flight
 
 

@@ -1,0 +1,189 @@
+"""iCalendar feeds: a partnership's sessions (filterable), a coordinator's, a practitioner's own.
+
+Built like Django's syndication feeds: 404 for an unknown object or token, aware datetimes,
+`Last-Modified` and an `ETag` from one aggregate query, 304 on a conditional GET before anything
+is built, and a fixed number of queries whatever the number of events.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+
+from accounts.models import Partnership
+from events.models import Event
+from events.selectors import event_can_see_online_link, event_get_visible
+from registrations.models import Registration
+
+from . import ical
+from .models import FeedToken
+
+FEED_CACHE_SECONDS = 3600
+RECENT = timedelta(days=60)  # past and cancelled sessions stay this long, so clients see STATUS:CANCELLED
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _events(queryset):
+    return queryset.select_related("partnership", "venue").prefetch_related("topics").order_by("start", "pk")
+
+
+def _window(queryset):
+    return queryset.filter(start__gte=timezone.now() - RECENT).exclude(status=Event.Status.DRAFT)
+
+
+def _conditional(request, *, key: str, stamp, count: int, cache_control: str):
+    """(etag, last_modified, response-or-None): a 304 answer when the client is up to date."""
+    digest = hashlib.sha256(f"{key}|{stamp.isoformat() if stamp else '-'}|{count}".encode()).hexdigest()[:32]
+    etag = quote_etag(digest)
+    last_modified = http_date(stamp.timestamp()) if stamp else None
+    response = get_conditional_response(request, etag=etag, last_modified=int(stamp.timestamp()) if stamp else None)
+    if response is not None:
+        response["Cache-Control"] = cache_control
+    return etag, last_modified, response
+
+
+def _respond(body: bytes, *, etag, last_modified, cache_control: str, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = last_modified
+    response["Cache-Control"] = cache_control
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _cached(etag: str, build) -> bytes:
+    """The rendered feed for this ETag. The ETag changes with any change, so the cache is never stale."""
+    key = f"feed:{etag}"
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    return body
+
+
+def _render(name: str, zone: str, components) -> bytes:
+    calendar = ical.new_calendar(name=name, zone=zone)
+    events = []
+    for event, kwargs in components:
+        calendar.add_component(ical.vevent(event, **kwargs))
+        events.append(event)
+    ical.add_timezones(calendar, events)
+    return ical.serialise(calendar)
+
+
+def partnership_feed(request, slug: str):
+    """Published (and recently cancelled) sessions; ?sector=, ?topic=, ?series= narrow it."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    queryset = _window(Event.objects.filter(partnership=partnership))
+    filters = {}
+    for name, lookup in (("sector", "sectors__slug"), ("topic", "topics__slug"), ("series", "series_id")):
+        value = request.GET.get(name)
+        if value:
+            if name == "series" and not value.isdigit():
+                raise Http404
+            filters[lookup] = value
+    if filters:
+        queryset = queryset.filter(**filters).distinct()
+    meta = Event.objects.filter(pk__in=queryset.values("pk")).aggregate(stamp=Max("updated_at"), count=Count("pk"))
+    cache_control = "public, max-age=900"
+    key = f"partnership:{partnership.pk}:{sorted(filters.items())}"
+    etag, last_modified, not_modified = _conditional(
+        request, key=key, stamp=meta["stamp"], count=meta["count"], cache_control=cache_control
+    )
+    if not_modified:
+        return not_modified
+    name = partnership.name + (" — " + ", ".join(str(v) for v in filters.values()) if filters else "")
+    body = _cached(etag, lambda: _render(name, partnership.time_zone, ((event, {}) for event in _events(queryset))))
+    return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
+
+
+def _token(token: str, kind: str) -> FeedToken:
+    feed = FeedToken.objects.select_related("user").filter(token=token, kind=kind, user__is_active=True).first()
+    if feed is None:
+        raise Http404
+    return feed
+
+
+def personal_feed(request, token: str):
+    """A practitioner's confirmed sessions (waitlisted ones TENTATIVE), with the online link."""
+    feed = _token(token, FeedToken.Kind.PERSONAL)
+    registrations = Registration.objects.filter(
+        user=feed.user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    ).filter(event__start__gte=timezone.now() - RECENT, event__status__in=["published", "cancelled"])
+    meta = registrations.aggregate(stamp=Max("event__updated_at"), reg_stamp=Max("updated_at"), count=Count("pk"))
+    stamp = max(filter(None, [meta["stamp"], meta["reg_stamp"]]), default=None)
+    cache_control = "private, max-age=300"
+    etag, last_modified, not_modified = _conditional(
+        request, key=f"personal:{feed.pk}", stamp=stamp, count=meta["count"], cache_control=cache_control
+    )
+    if not_modified:
+        return not_modified
+    rows = (
+        registrations.select_related("event", "event__partnership", "event__venue")
+        .prefetch_related("event__topics")
+        .order_by("event__start", "pk")
+    )
+
+    def components():
+        for registration in rows:
+            event = registration.event
+            confirmed = registration.status == Registration.Status.CONFIRMED
+            status = "CANCELLED" if event.status == "cancelled" else ("CONFIRMED" if confirmed else "TENTATIVE")
+            yield event, {"status": status, "show_online_link": confirmed}
+
+    body = _cached(etag, lambda: _render(f"My sessions — {feed.user.full_name}", "Australia/Melbourne", components()))
+    return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
+
+
+def coordinator_feed(request, token: str):
+    """Everything a coordinator manages (drafts excluded), with online links."""
+    feed = _token(token, FeedToken.Kind.COORDINATOR)
+    user = feed.user
+    partnerships = Q() if user.is_staff else Q(partnership_id__in=user.coordinated_partnership_ids)
+    queryset = _window(Event.objects.filter(partnerships))
+    meta = queryset.aggregate(stamp=Max("updated_at"), count=Count("pk"))
+    cache_control = "private, max-age=300"
+    etag, last_modified, not_modified = _conditional(
+        request,
+        key=f"coordinator:{feed.pk}:{sorted(user.coordinated_partnership_ids)}",
+        stamp=meta["stamp"],
+        count=meta["count"],
+        cache_control=cache_control,
+    )
+    if not_modified:
+        return not_modified
+    body = _cached(
+        etag,
+        lambda: _render(
+            f"Sessions I coordinate — {user.full_name}",
+            "Australia/Melbourne",
+            ((event, {"show_online_link": True}) for event in _events(queryset)),
+        ),
+    )
+    return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
+
+
+def event_ics(request, event_id: int):
+    """One session to download. The online link only for coordinators and confirmed registrants."""
+    event = event_get_visible(user=request.user, event_id=event_id)
+    if event is None or event.status == Event.Status.DRAFT:
+        raise Http404
+    show = event_can_see_online_link(event=event, user=request.user)
+    cache_control = "private, max-age=300" if show else "public, max-age=900"
+    etag, last_modified, not_modified = _conditional(
+        request, key=f"event:{event.pk}:{show}", stamp=event.updated_at, count=1, cache_control=cache_control
+    )
+    if not_modified:
+        return not_modified
+    body = _render(event.title, event.partnership.time_zone, [(event, {"show_online_link": show})])
+    return _respond(
+        body, etag=etag, last_modified=last_modified, cache_control=cache_control, filename=f"session-{event.pk}.ics"
+    )

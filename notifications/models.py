@@ -1,0 +1,82 @@
+"""The outbox (every message recorded with the change that caused it) and calendar feed tokens."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    """An e-mail to send. Written in the transaction of the change that caused it; delivered after commit.
+
+    `dedupe_key` makes "send once" a database rule (reminders, thank-yous): a second schedule run
+    finds the row already there.
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        UPDATE = "update", "Updated invitation"
+        CANCEL = "cancel", "Cancellation"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        REMINDER = "reminder", "Reminder"
+        THANK_YOU = "thank_you", "Thank you"
+        NOTICE = "notice", "Notice"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    to_email = models.EmailField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    registration = models.ForeignKey(
+        "registrations.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    ical = models.TextField(blank=True, help_text="An iMIP calendar part (RFC 6047), if any.")
+    ical_method = models.CharField(max_length=10, blank=True)
+    reply_to = models.EmailField(blank=True)
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email} ({self.status})"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+class FeedToken(models.Model):
+    """The secret in a personal or coordinator calendar feed URL. Reset it to revoke the old URL."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "My sessions"
+        COORDINATOR = "coordinator", "Sessions I coordinate"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="feed_token_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} feed of {self.user}"

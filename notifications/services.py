@@ -1,0 +1,220 @@
+"""The outbox: record a message with the change that caused it, deliver it after commit, never twice.
+
+- `outbox_enqueue` must run inside the transaction of the change (a registration, a cancellation…):
+  if the change rolls back, so does the message. After commit it asks Celery to deliver it; if the
+  broker is down, the message simply stays pending.
+- `outbox_deliver` locks the row, sends, and marks it sent in one transaction: a retried or
+  duplicated task finds it sent and does nothing. Transient SMTP failures back off and retry;
+  permanent ones (5xx, refused recipients) are marked failed, visible in the event's message log.
+- `outbox_sweep` (Celery beat, every few minutes) delivers whatever is still pending and due.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.mime.image import MIMEImage
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+SWEEP_BATCH = 200
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def outbox_enqueue(
+    *,
+    kind: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    ical: str = "",
+    ical_method: str = "",
+    user=None,
+    event=None,
+    registration=None,
+    reply_to: str = "",
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Record a message in the current transaction; deliver it after commit.
+
+    With a `dedupe_key` that was used before, nothing is recorded and None is returned.
+    """
+    if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    message = OutboxMessage(
+        kind=kind,
+        to_email=to_email,
+        subject=subject[:250],
+        body_text=body_text,
+        body_html=body_html,
+        ical=ical,
+        ical_method=ical_method,
+        user=user,
+        event=event,
+        registration=registration,
+        reply_to=reply_to,
+        dedupe_key=dedupe_key,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent run that won the dedupe race is not an error
+            message.save()
+    except IntegrityError:
+        if dedupe_key:
+            return None
+        raise
+    transaction.on_commit(lambda: dispatch(message.pk))
+    return message
+
+
+def dispatch(message_id: int) -> None:
+    """Hand the message to Celery. A broker that is down is not an error: the sweep delivers it later."""
+    from .tasks import outbox_deliver_task
+
+    try:
+        outbox_deliver_task.delay(message_id)
+    except Exception:  # kombu raises a zoo of connection errors; none may break the request
+        logger.warning("Outbox message %s stays pending: the task queue is not reachable.", message_id, exc_info=True)
+
+
+def _permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers={"Auto-Submitted": "auto-generated", "X-Crossroads-Message": str(message.pk)},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.ical:
+        # RFC 6047: the calendar is an alternative body part with its METHOD as a parameter.
+        email.attach_alternative(message.ical, f"text/calendar; method={message.ical_method}")
+    if message.kind == OutboxMessage.Kind.REMINDER and message.registration_id and message.body_html:
+        qr = _check_in_qr_png(message)
+        if qr:
+            email.mixed_subtype = "related"
+            image = MIMEImage(qr, "png")
+            image.add_header("Content-ID", "<check-in-qr>")
+            image.add_header("Content-Disposition", "inline", filename="check-in.png")
+            email.attach(image)
+    return email
+
+
+def _check_in_qr_png(message: OutboxMessage) -> bytes | None:
+    import io
+
+    import segno
+
+    from registrations.views import check_in_url
+
+    registration = message.registration
+    if registration is None or registration.status != "confirmed":
+        return None
+    buffer = io.BytesIO()
+    segno.make(check_in_url(registration), error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
+    """Send one message if it is still pending. Idempotent: a sent or failed message is left alone."""
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("registration", "registration__event__partnership")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.status != OutboxMessage.Status.PENDING:
+        return message
+    now = timezone.now()
+    message.attempts += 1
+    try:
+        build_email(message).send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if _permanent(error) or message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+        logger.warning("Outbox message %s: attempt %s failed: %s", message.pk, message.attempts, error)
+    else:
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = now
+        message.last_error = ""
+    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    return message
+
+
+def outbox_sweep(*, limit: int = SWEEP_BATCH) -> int:
+    """Deliver pending messages that are due (after a broker outage, or a failed attempt's back-off)."""
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for message_id in due:
+        message = outbox_deliver(message_id=message_id)
+        if message is not None and message.status == OutboxMessage.Status.SENT:
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
+    """A coordinator asks for a failed message to be tried again."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status == OutboxMessage.Status.FAILED:
+        message.status = OutboxMessage.Status.PENDING
+        message.attempts = 0
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(lambda: dispatch(message.pk))
+    return message
+
+
+@transaction.atomic
+def feed_token_get_or_create(*, user, kind: str):
+    from .models import FeedToken
+
+    token, _ = FeedToken.objects.get_or_create(user=user, kind=kind)
+    return token
+
+
+@transaction.atomic
+def feed_token_reset(*, user, kind: str):
+    """A new secret: the old feed URL stops working at once (404)."""
+    from .models import FeedToken, new_feed_token
+
+    token, created = FeedToken.objects.select_for_update().get_or_create(user=user, kind=kind)
+    if not created:
+        token.token = new_feed_token()
+        token.save(update_fields=["token"])
+    return token
+
+
+@transaction.atomic
+def calendar_invites_set(*, user, enabled: bool):
+    user.calendar_invites = enabled
+    user.save(update_fields=["calendar_invites"])
+    return user

@@ -1,0 +1,70 @@
+"""A real Celery worker consuming from Redis delivers invitations (CI's PostgreSQL + Redis pass)."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from config.celery import app as celery_app
+from notifications.models import OutboxMessage
+from registrations.services import registration_create
+from tests.conftest import broker_url
+from tests.events.factories import EventFactory
+from tests.notifications.test_outbox import closed_port
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def use_broker(url: str) -> None:
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def real_broker():
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    use_broker(broker_url())
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    yield
+    celery_app.conf.task_always_eager = previous[1]
+    use_broker(previous[0])
+
+
+def test_a_real_worker_delivers_the_invitation(partnership, practitioner, real_broker):
+    event = EventFactory(partnership=partnership)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        registration_create(event=event, user=practitioner)  # commits; on_commit publishes to Redis
+        assert wait_for(lambda: OutboxMessage.objects.filter(status="sent").exists()), "the worker sent nothing"
+    (message,) = OutboxMessage.objects.all()
+    assert message.attempts == 1
+    assert [m.to for m in mail.outbox] == [[practitioner.email]]
+    assert any(mimetype.startswith("text/calendar") for _, mimetype in mail.outbox[0].alternatives)
+
+
+def test_broker_down_during_registration_then_the_worker_sweeps_it_out_once(partnership, practitioner, real_broker):
+    event = EventFactory(partnership=partnership)
+    up = celery_app.conf.broker_url
+    use_broker(f"redis://127.0.0.1:{closed_port()}/0")
+    registration_create(event=event, user=practitioner)  # returns although nothing can be queued
+    assert OutboxMessage.objects.get().status == "pending"
+    use_broker(up)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        from notifications.tasks import outbox_sweep_task
+
+        outbox_sweep_task.delay()
+        outbox_sweep_task.delay()  # the schedule running twice changes nothing
+        assert wait_for(lambda: OutboxMessage.objects.filter(status="sent").exists())
+        time.sleep(1)
+    assert len(mail.outbox) == 1

@@ -4,23 +4,17 @@ Capacity is decided by the services under a row lock on the event; the database 
 one-registration-per-person-per-event rule and the per-event uniqueness of check-in codes.
 """
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from config.codes import normalise_code, random_code
+
+__all__ = ["Registration", "new_check_in_code", "normalise_code"]
 CHECK_IN_CODE_LENGTH = 6  # 30 bits: unique per event, short enough to read out at the door
 
 
 def new_check_in_code() -> str:
-    return "".join(secrets.choice(CROCKFORD) for _ in range(CHECK_IN_CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """Crockford base32 reading: case-insensitive, O→0, I/L→1, hyphens and spaces ignored."""
-    table = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
-    return (raw or "").strip().upper().translate(table)
+    return random_code(CHECK_IN_CODE_LENGTH)
 
 
 class Registration(models.Model):
@@ -57,11 +51,17 @@ class Registration(models.Model):
     talk_about = models.CharField("happy to talk about", max_length=200, blank=True)
     check_in_code = models.CharField(max_length=12, default=new_check_in_code, editable=False)
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    minutes_attended = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For partial attendance; empty: the whole session (CPD hours follow)."
+    )
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
     attendance_marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    ical_sequence_sent = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The last iCalendar SEQUENCE e-mailed to this person for this session."
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

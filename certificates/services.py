@@ -1,0 +1,261 @@
+"""Issue, re-issue and revoke certificates; bulk issue for a session; the annual CPD statement.
+
+Only attended registrations get a certificate. Each certificate stores a snapshot of what it says
+and its PDF; re-issuing (say, after a name correction) creates a new code and supersedes the old
+certificate; revoking records who, when and why. The e-mail with the link goes through the outbox.
+"""
+
+import hashlib
+import secrets
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.services import outbox_enqueue
+
+from .models import Certificate, CertificateBatch, hours_for, new_code
+from .rendering import certificate_pdf, verify_url
+
+NOT_ATTENDED = "A certificate is issued only for attendance: this registration is not marked as attended."
+MINUTES_RANGE = "Minutes attended must be between 1 and the session's length ({minutes})."
+REVOKE_REASON_REQUIRED = "Say why the certificate is revoked: the verification page shows the date, not the reason."
+ALREADY_REVOKED = "This certificate is already revoked."
+NOT_VALID = "Only a valid certificate can be revoked."
+NOT_STARTED = "Certificates can be issued once the session has taken place."
+RANGE_ORDER = "The start of the period must be before its end."
+
+
+def _email_hash(email: str) -> str:
+    salt = secrets.token_hex(8)
+    return f"sha256${salt}${hashlib.sha256((email.lower() + salt).encode()).hexdigest()}"
+
+
+def _minutes(registration, event) -> int:
+    full = int((event.end - event.start).total_seconds() // 60)
+    return min(registration.minutes_attended or full, full)
+
+
+@transaction.atomic
+def certificate_issue(*, registration, by=None, notify: bool = True) -> Certificate:
+    """Issue (or re-issue) the certificate of an attended registration. The previous one is superseded."""
+    from registrations.models import Registration
+
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event", "event__partnership", "user")
+        .get(pk=registration.pk)
+    )
+    event = registration.event
+    if registration.status != Registration.Status.CONFIRMED or registration.attendance != "attended":
+        raise ValidationError({"registration": NOT_ATTENDED})
+    if event.start > timezone.now():
+        raise ValidationError({"event": NOT_STARTED})
+    if registration.user is None:
+        raise ValidationError({"registration": "The person's account was deleted: no certificate can be issued."})
+    previous = list(Certificate.objects.select_for_update().filter(registration=registration, status="valid"))
+    Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(status=Certificate.Status.SUPERSEDED)
+    partnership = event.partnership
+    minutes = _minutes(registration, event)
+    user = registration.user
+    certificate = Certificate(
+        code=new_code(),
+        registration=registration,
+        event=event,
+        user=user,
+        recipient_name=user.full_name,
+        event_title=event.title,
+        event_start=event.start,
+        event_end=event.end,
+        time_zone=partnership.time_zone,
+        partnership_name=partnership.name,
+        cohosts=list(event.cohosts),
+        minutes_attended=minutes,
+        cpd_hours=hours_for(minutes),
+        signatory_name=partnership.signatory_name or "The partnership's facilitator",
+        signatory_role=partnership.signatory_role or partnership.name,
+        email_hash=_email_hash(user.email),
+        issued_at=timezone.now(),
+        issued_by=by,
+    )
+    certificate.pdf.save(
+        f"{certificate.code}.pdf",
+        ContentFile(certificate_pdf([certificate], partnership_slug=partnership.slug)),
+        save=False,
+    )
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:  # a code collision (2^-50): draw again
+        certificate.code = new_code()
+        certificate.save()
+    for old in previous:
+        Certificate.objects.filter(pk=old.pk).update(superseded_by=certificate)
+    if notify:
+        _notify(certificate, reissued=bool(previous))
+    return certificate
+
+
+def _notify(certificate: Certificate, *, reissued: bool) -> None:
+    registration = certificate.registration
+    context = {
+        "certificate": certificate,
+        "user": certificate.user,
+        "event": certificate.event,
+        "verify_url": verify_url(certificate),
+        "download_url": f"{settings.SITE_URL}/my/certificates/{certificate.code}.pdf",
+        "my_sessions_url": f"{settings.SITE_URL}/my/sessions/",
+        "site_url": settings.SITE_URL,
+        "reissued": reissued,
+    }
+    outbox_enqueue(
+        kind="notice",
+        to_email=certificate.user.email,
+        user=certificate.user,
+        event=certificate.event,
+        registration=registration,
+        subject=f"Your certificate of attendance: {certificate.event_title}",
+        body_text=render_to_string("certificates/email/issued.txt", context),
+        body_html=render_to_string("certificates/email/issued.html", context),
+        reply_to=certificate.event.partnership.contact_email if certificate.event else "",
+        dedupe_key=f"certificate:{certificate.code}",
+    )
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REVOKE_REASON_REQUIRED})
+    if certificate.status == Certificate.Status.REVOKED:
+        raise ValidationError({"status": ALREADY_REVOKED})
+    if certificate.status != Certificate.Status.VALID:
+        raise ValidationError({"status": NOT_VALID})
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = by
+    certificate.revoke_reason = reason
+    certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    return certificate
+
+
+@transaction.atomic
+def attendance_minutes_set(*, registration, minutes: int | None):
+    """Partial attendance (minutes), for the certificate's CPD hours; None: the whole session."""
+    event = registration.event
+    full = int((event.end - event.start).total_seconds() // 60)
+    if minutes is not None and not 1 <= minutes <= full:
+        raise ValidationError({"minutes_attended": MINUTES_RANGE.format(minutes=full)})
+    registration.minutes_attended = minutes
+    registration.save(update_fields=["minutes_attended", "updated_at"])
+    return registration
+
+
+def _pending_registrations(event):
+    from registrations.models import Registration
+
+    return (
+        Registration.objects.filter(event=event, status="confirmed", attendance="attended", user__isnull=False)
+        .exclude(certificates__status="valid")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def certificate_batch_start(*, event, by=None) -> CertificateBatch:
+    """Queue bulk issue for every attended registration that has no valid certificate yet."""
+    if event.start > timezone.now():
+        raise ValidationError({"event": NOT_STARTED})
+    batch = CertificateBatch.objects.create(event=event, requested_by=by, total=_pending_registrations(event).count())
+    from .tasks import certificate_batch_run_task
+
+    def enqueue():
+        try:
+            certificate_batch_run_task.delay(batch.pk)
+        except Exception:  # the broker is down: the batch stays queued; "Issue certificates" again resumes
+            CertificateBatch.objects.filter(pk=batch.pk).update(error="The task queue is not reachable; try again.")
+
+    transaction.on_commit(enqueue)
+    return batch
+
+
+def certificate_batch_run(*, batch_id: int) -> CertificateBatch:
+    """Issue one certificate at a time (each in its own transaction), recording progress as it goes."""
+    batch = CertificateBatch.objects.select_related("event").get(pk=batch_id)
+    if batch.status == CertificateBatch.Status.FINISHED:
+        return batch
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING)
+    pending = list(_pending_registrations(batch.event))
+    done = batch.total - len(pending) if batch.total >= len(pending) else 0
+    try:
+        for registration in pending:
+            certificate_issue(registration=registration, by=batch.requested_by)
+            done += 1
+            CertificateBatch.objects.filter(pk=batch.pk).update(done=done)
+    except Exception as error:
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            status=CertificateBatch.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.FINISHED, done=max(done, batch.total), finished_at=timezone.now()
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+# --- The annual CPD statement ------------------------------------------------------------
+
+
+def statement_period(*, start: date | None = None, end: date | None = None, financial_year: int | None = None):
+    """(start, end) dates: given ones, an Australian financial year (1 July – 30 June), or the last 12 months."""
+    today = timezone.localdate()
+    if financial_year:
+        return date(financial_year - 1, 7, 1), date(financial_year, 6, 30)
+    end = end or today
+    start = start or (end - timedelta(days=365))
+    if start > end:
+        raise ValidationError({"start": RANGE_ORDER})
+    return start, end
+
+
+def statement_rows(*, user, start: date, end: date) -> tuple[list[dict], Decimal]:
+    """Every attended session in the period with hours and certificate code, and the total (2 queries)."""
+    from registrations.models import Registration
+
+    zone = timezone.get_default_timezone()
+    low = datetime.combine(start, time.min, tzinfo=zone)
+    high = datetime.combine(end, time.max, tzinfo=zone)
+    registrations = (
+        Registration.objects.filter(
+            user=user, status="confirmed", attendance="attended", event__start__gte=low, event__start__lte=high
+        )
+        .select_related("event", "event__partnership")
+        .order_by("event__start")
+    )
+    certificates = {
+        c.registration_id: c
+        for c in Certificate.objects.filter(user=user, status="valid", event__start__gte=low, event__start__lte=high)
+    }
+    rows, total = [], Decimal(0)
+    for registration in registrations:
+        event = registration.event
+        certificate = certificates.get(registration.pk)
+        hours = certificate.cpd_hours if certificate else hours_for(_minutes(registration, event))
+        total += hours
+        rows.append(
+            {
+                "date": timezone.localtime(event.start, event.partnership.zone).date(),
+                "title": certificate.event_title if certificate else event.title,
+                "partnership": event.partnership.name,
+                "hours": hours,
+                "code": certificate.display_code if certificate else "",
+            }
+        )
+    return rows, total

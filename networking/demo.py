@@ -1,0 +1,35 @@
+"""Demo table plans for `manage.py seed_demo`: every past session (so there is a history of who met
+whom) and the next session. Idempotent: sessions that have a plan are left alone."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import COORDINATOR_EMAIL
+from accounts.models import User
+from events.models import Event
+
+from . import services
+from .models import TablePlan
+
+
+@transaction.atomic
+def seed(stdout) -> None:
+    coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
+    events = list(
+        Event.objects.filter(partnership__slug="ballarat", status=Event.Status.PUBLISHED).order_by("start", "pk")
+    )
+    now = timezone.now()
+    past = [e for e in events if e.end <= now]
+    upcoming = [e for e in events if e.start > now][:1]
+    planned = set(TablePlan.objects.filter(event__in=events).values_list("event_id", flat=True))
+    made = 0
+    for number, event in enumerate(past + upcoming, start=1):
+        if event.pk in planned:
+            continue
+        # Past sessions in date order, so each plan sees the history of the ones before it.
+        services.plan_generate(event=event, by=coordinator, min_size=6, max_size=8, seed=2026 + number)
+        made += 1
+    if made:
+        stdout.write(f"Networking: table plans for {len(past)} past sessions and the next one ({made} new).")
+    else:
+        stdout.write("Networking: table plans already there.")

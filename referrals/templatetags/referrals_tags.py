@@ -1,0 +1,12 @@
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """The address if it is an http(s) link, else "": imported HSDS may hold any URI (javascript: too)."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in {"http", "https"} else ""

@@ -1,0 +1,165 @@
+"""The map as JSON (public for public directories), the insights, and what sessions feature
+(the partnership's coordinators; 404 for everyone else)."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Query, Router
+
+from accounts.schemas import ErrorOut
+from config.auth import PUBLIC
+from config.types import DbId
+from events.models import Event
+from referrals import selectors as referral_selectors
+from referrals import vocabulary
+from referrals.models import Directory, Pathway, Service
+
+from . import selectors, services
+from .schemas import DigestOut, FeaturedIn, FeaturedSetOut, GraphFilters, GraphOut, InsightsOut
+
+router = Router(tags=["servicemap"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+UNKNOWN_TERM = "Unknown {what}: {code}."
+BAD_HIGHLIGHT = "Give pathway ids separated by commas."
+UNKNOWN_IDS = "Not in this partnership's directory: {ids}."
+
+
+def _term(key: str, code: str, field: str, what: str):
+    if not code:
+        return None
+    term = referral_selectors.term_by_code(key, code)
+    if term is None:
+        raise ValidationError({field: UNKNOWN_TERM.format(what=what, code=code)})
+    return term
+
+
+def parse_highlight(text: str) -> set[uuid.UUID]:
+    try:
+        return {uuid.UUID(part.strip()) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise ValidationError({"highlight": BAD_HIGHLIGHT}) from None
+
+
+def _visible_directory(request, slug: str) -> Directory:
+    directory = referral_selectors.directory_list_visible(user=request.user).filter(partnership__slug=slug).first()
+    if directory is None:
+        raise Http404
+    return directory
+
+
+def _coordinated_directory(user, slug: str) -> Directory:
+    directory = Directory.objects.select_related("partnership").filter(partnership__slug=slug).first()
+    if directory is None or not user.is_coordinator_of(directory.partnership_id):
+        raise Http404
+    return directory
+
+
+def _coordinated_event(user, event_id: int) -> Event:
+    event = Event.objects.select_related("partnership", "series").filter(pk=event_id).first()
+    if event is None or not user.is_coordinator_of(event.partnership_id):
+        raise Http404
+    return event
+
+
+@router.get("/servicemap/{slug}/graph", response={200: GraphOut, **ERRORS}, auth=PUBLIC)
+def get_graph(request, slug: str, filters: Query[GraphFilters]):
+    """The directory as a network: listed services (and the referrer roles pathways start from) as
+    nodes, active pathways as directed edges; filtered by need, sector, age and referrer role."""
+    directory = _visible_directory(request, slug)
+    return selectors.graph_build(
+        directory=directory,
+        filters=selectors.GraphFilters(
+            need=_term(vocabulary.NEEDS, filters.need, "need", "need"),
+            sector=_term(vocabulary.SECTORS, filters.sector, "sector", "sector"),
+            role=_term(vocabulary.REFERRER_ROLES, filters.role, "role", "referrer role"),
+            age_months=filters.age_months,
+            highlight=parse_highlight(filters.highlight),
+        ),
+    )
+
+
+@router.get("/servicemap/{slug}/insights", response={200: InsightsOut, **ERRORS})
+def get_insights(request, slug: str):
+    """What needs attention: gatekeepers, services nobody refers to, dead ends, catchment gaps and
+    overdue entries (the partnership's coordinators)."""
+    directory = _coordinated_directory(request.auth, slug)
+    return selectors.network_insights(directory=directory).as_dict()
+
+
+def _featured_out(event: Event) -> dict:
+    featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    return {
+        "event_id": event.pk,
+        "services": [
+            {"service_id": str(f.service_id), "service": f.service.name, "url": f.service.get_absolute_url()}
+            for f in featured_services
+        ],
+        "pathways": [
+            {"pathway_id": str(f.pathway_id), "pathway": str(f.pathway), "url": f.pathway.get_absolute_url()}
+            for f in featured_pathways
+        ],
+    }
+
+
+@router.get("/servicemap/events/{event_id}/featured", response={200: FeaturedSetOut, **ERRORS})
+def get_featured(request, event_id: DbId):
+    """The services presented and the pathways discussed at a session (its coordinators)."""
+    return _featured_out(_coordinated_event(request.auth, event_id))
+
+
+@router.put("/servicemap/events/{event_id}/featured", response={200: FeaturedSetOut, **ERRORS})
+def set_featured(request, event_id: DbId, payload: FeaturedIn):
+    """Replace what a session features (its coordinators)."""
+    event = _coordinated_event(request.auth, event_id)
+    chosen_services = list(
+        Service.objects.select_related("directory").filter(
+            pk__in=payload.service_ids, directory__partnership=event.partnership
+        )
+    )
+    chosen_pathways = list(
+        Pathway.objects.select_related("directory").filter(
+            pk__in=payload.pathway_ids, directory__partnership=event.partnership
+        )
+    )
+    missing = set(payload.service_ids) - {s.pk for s in chosen_services}
+    if missing:
+        raise ValidationError({"service_ids": UNKNOWN_IDS.format(ids=", ".join(sorted(map(str, missing))))})
+    missing = set(payload.pathway_ids) - {p.pk for p in chosen_pathways}
+    if missing:
+        raise ValidationError({"pathway_ids": UNKNOWN_IDS.format(ids=", ".join(sorted(map(str, missing))))})
+    services.featured_set(event=event, services=chosen_services, pathways=chosen_pathways)
+    return _featured_out(event)
+
+
+def digest_out(event: Event, previous: Event | None, revisions) -> dict:
+    return {
+        "event_id": event.pk,
+        "previous_event_id": previous.pk if previous else None,
+        "since": previous.start if previous else None,
+        "revisions": [
+            {
+                "pathway_id": str(r.pathway_id),
+                "pathway": str(r.pathway),
+                "url": r.pathway.get_absolute_url(),
+                "number": r.number,
+                "changed_at": r.changed_at,
+                "changed_fields": list(r.changed_fields or []),
+                "note": r.note,
+            }
+            for r in revisions
+        ],
+    }
+
+
+@router.get("/servicemap/events/{event_id}/digest", response={200: DigestOut, **ERRORS})
+def get_digest(request, event_id: DbId):
+    """What changed since the last session: pathway revisions since the previous session of the same
+    series (or partnership), for the coordinator to present."""
+    event = _coordinated_event(request.auth, event_id)
+    directory = Directory.objects.filter(partnership_id=event.partnership_id).first()
+    if directory is None:
+        return digest_out(event, selectors.event_previous_session(event=event), [])
+    previous, revisions = selectors.revisions_since_previous_session(event=event, directory=directory)
+    return digest_out(event, previous, revisions)

@@ -1,0 +1,76 @@
+"""Writes: what a session features, and the re-verification prompts sent after it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from events.models import Event
+from notifications.services import outbox_enqueue
+from referrals.models import Pathway, Service
+
+from .models import FeaturedPathway, FeaturedService
+
+FEATURED_OTHER_DIRECTORY = "Only services and pathways of this partnership's directory can be featured."
+FEATURED_CANCELLED = "A cancelled session cannot feature services or pathways."
+
+
+@transaction.atomic
+def featured_set(*, event: Event, services: list[Service], pathways: list[Pathway]) -> Event:
+    """Replace the services presented and the pathways discussed at a session."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError({"event": FEATURED_CANCELLED})
+    if any(s.directory.partnership_id != event.partnership_id for s in services):
+        raise ValidationError({"service_ids": FEATURED_OTHER_DIRECTORY})
+    if any(p.directory.partnership_id != event.partnership_id for p in pathways):
+        raise ValidationError({"pathway_ids": FEATURED_OTHER_DIRECTORY})
+    service_ids = {s.pk for s in services}
+    pathway_ids = {p.pk for p in pathways}
+    FeaturedService.objects.filter(event=event).exclude(service_id__in=service_ids).delete()
+    FeaturedPathway.objects.filter(event=event).exclude(pathway_id__in=pathway_ids).delete()
+    have_services = set(FeaturedService.objects.filter(event=event).values_list("service_id", flat=True))
+    have_pathways = set(FeaturedPathway.objects.filter(event=event).values_list("pathway_id", flat=True))
+    FeaturedService.objects.bulk_create(
+        [FeaturedService(event=event, service_id=sid) for sid in sorted(service_ids - have_services, key=str)]
+    )
+    FeaturedPathway.objects.bulk_create(
+        [FeaturedPathway(event=event, pathway_id=pid) for pid in sorted(pathway_ids - have_pathways, key=str)]
+    )
+    return event
+
+
+def reverify_prompts_send(*, event: Event) -> int:
+    """Ask each featured service's contact to check its directory entry (once per session and service).
+
+    To the service's email, else its organisation's; services with neither are skipped. Call inside
+    the transaction that finalised the session (messages go out after commit).
+    """
+    sent = 0
+    featured = FeaturedService.objects.filter(event=event).select_related(
+        "service__organization", "service__directory__partnership", "event__partnership"
+    )
+    for item in featured:
+        service = item.service
+        to_email = service.email or (service.organization.email if service.organization else "")
+        if not to_email:
+            continue
+        context = {
+            "event": event,
+            "service": service,
+            "service_url": settings.SITE_URL + service.get_absolute_url(),
+            "suggest_url": settings.SITE_URL + reverse("directory-service-suggest", args=[service.pk]),
+            "my_sessions_url": f"{settings.SITE_URL}/my/sessions/",
+        }
+        message = outbox_enqueue(
+            kind="notice",
+            to_email=to_email,
+            event=event,
+            subject=f"Please check your directory entry: {service.name}",
+            body_text=render_to_string("servicemap/email/reverify.txt", context),
+            body_html=render_to_string("servicemap/email/reverify.html", context),
+            dedupe_key=f"servicemap:reverify:{event.pk}:{service.pk}",
+        )
+        sent += message is not None
+    return sent

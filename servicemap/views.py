@@ -1,0 +1,202 @@
+"""The map (public for public directories), the coordinators' insights (page and CSV), and the
+session pages: what a session features, the digest of pathway changes, and the printable cards."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.views import get_coordinated_partnership_or_404
+from events.models import Event
+from referrals import selectors as referral_selectors
+from referrals.forms import WhereForm
+from referrals.views import _qr_svg, _who_may_refer
+
+from . import selectors, services
+from .api import parse_highlight
+from .forms import FeaturedForm, MapFilterForm
+
+LEGEND_SECTORS = [
+    ("health", "Health"),
+    ("education-and-care", "Education and care"),
+    ("community-services", "Community services"),
+    ("", "No sector given"),
+]
+
+
+def directory_map(request, slug: str):
+    directory = referral_selectors.directory_list_visible(user=request.user).filter(partnership__slug=slug).first()
+    if directory is None:
+        raise Http404
+    form = MapFilterForm(request.GET or None)
+    filters = selectors.GraphFilters()
+    where_note = ""
+    if form.is_bound and form.is_valid():
+        try:
+            highlight = parse_highlight(form.cleaned_data["highlight"])
+        except ValidationError:
+            highlight = set()
+        if form.cleaned_data["need"] and form.cleaned_data["role"]:
+            data = request.GET.copy()
+            data.setdefault("urgency", "routine")
+            data["partnership"] = directory.partnership.slug
+            where = WhereForm(data, directories=[directory])
+            if where.is_valid():
+                highlight |= selectors.where_highlight(where.query())
+                where_note = "The routes “Where can I refer?” finds for this role and need are highlighted."
+        filters = form.filters(highlight)
+    graph = selectors.graph_build(
+        directory=directory, filters=filters, limit=selectors.MAX_DRAWN_SERVICES, edge_limit=selectors.MAX_DRAWN_EDGES
+    )
+    services_count = sum(1 for n in graph["nodes"] if n["kind"] == "service")
+    highlighted = sum(1 for e in graph["edges"] if e["highlighted"])
+    summary = (
+        f"Network map of {directory.name}: {services_count} services and {len(graph['edges'])} referral pathways"
+        f"{f', {highlighted} highlighted' if filters.highlight else ''}."
+        " The same information is in the table below the map."
+    )
+    return render(
+        request,
+        "servicemap/map.html",
+        {
+            "directory": directory,
+            "form": form,
+            "graph": graph,
+            "rows": selectors.graph_rows(graph),
+            "summary": summary,
+            "where_note": where_note,
+            "legend_sectors": [(code, name, selectors.SECTOR_COLOURS[code]) for code, name in LEGEND_SECTORS],
+            "can_curate": referral_selectors.can_curate(request.user, directory),
+        },
+    )
+
+
+def _coordinated_directory(request, slug: str):
+    partnership = get_coordinated_partnership_or_404(request, slug)
+    directory = referral_selectors.directory_for_partnership(partnership=partnership)
+    if directory is None:
+        raise Http404
+    return partnership, directory
+
+
+@login_required
+def insights(request, slug: str):
+    partnership, directory = _coordinated_directory(request, slug)
+    found = selectors.network_insights(directory=directory)
+    return render(
+        request,
+        "servicemap/insights.html",
+        {"partnership": partnership, "directory": directory, "insights": found, "gaps": found.gaps[:200]},
+    )
+
+
+@login_required
+def insights_csv(request, slug: str):
+    partnership, directory = _coordinated_directory(request, slug)
+    found = selectors.network_insights(directory=directory)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-network-insights.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["insight", "entry", "need", "postcode", "age group", "detail", "link"])
+    base = request.build_absolute_uri("/").rstrip("/")
+    for g in found.gatekeepers:
+        writer.writerow(["gatekeeper", g["service"], "", "", "", f"betweenness {g['betweenness']}", base + g["url"]])
+    for o in found.orphans:
+        writer.writerow(["nobody refers here", o["service"], "", "", "", "", base + o["url"]])
+    for d in found.dead_ends:
+        writer.writerow(["dead end", d["pathway"], d["need"], "", "", "no alternative when declined", base + d["url"]])
+    for gap in found.gaps:
+        writer.writerow(
+            ["catchment gap", "", gap["need"], gap["postcode"], gap["age_group"], "no eligible service", ""]
+        )
+    for o in found.overdue:
+        writer.writerow(
+            [f"overdue {o['kind']}", o["service"], "", "", "", f"review due {o['review_due']}", base + o["url"]]
+        )
+    return response
+
+
+def _coordinated_event(request, slug: str, event_id: int):
+    partnership = get_coordinated_partnership_or_404(request, slug)
+    event = get_object_or_404(
+        Event.objects.select_related("partnership", "series"), pk=event_id, partnership=partnership
+    )
+    return partnership, event, referral_selectors.directory_for_partnership(partnership=partnership)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_featured(request, slug: str, event_id: int):
+    partnership, event, directory = _coordinated_event(request, slug, event_id)
+    if directory is None:
+        raise Http404
+    featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    initial = {
+        "services": [str(f.service_id) for f in featured_services],
+        "pathways": [str(f.pathway_id) for f in featured_pathways],
+    }
+    form = FeaturedForm(request.POST or None, directory=directory, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.featured_set(
+                event=event,
+                services=[form.service_objects[k] for k in form.cleaned_data["services"]],
+                pathways=[form.pathway_objects[k] for k in form.cleaned_data["pathways"]],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Saved what this session features.")
+            return redirect(reverse("event-featured", args=[slug, event.pk]))
+    return render(
+        request,
+        "servicemap/featured.html",
+        {
+            "partnership": partnership,
+            "event": event,
+            "form": form,
+            "featured_services": featured_services,
+            "featured_pathways": featured_pathways,
+        },
+    )
+
+
+@login_required
+def event_digest(request, slug: str, event_id: int):
+    partnership, event, directory = _coordinated_event(request, slug, event_id)
+    previous, revisions = (
+        selectors.revisions_since_previous_session(event=event, directory=directory)
+        if directory
+        else (selectors.event_previous_session(event=event), [])
+    )
+    groups: dict = {}
+    for revision in revisions:
+        groups.setdefault(revision.pathway_id, (revision.pathway, []))[1].append(revision)
+    return render(
+        request,
+        "servicemap/digest.html",
+        {"partnership": partnership, "event": event, "previous": previous, "groups": list(groups.values())},
+    )
+
+
+@login_required
+def event_cards(request, slug: str, event_id: int):
+    partnership, event, directory = _coordinated_event(request, slug, event_id)
+    _featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    ids = [f.pathway_id for f in featured_pathways]
+    pathways = list(referral_selectors._pathway_queryset().filter(pk__in=ids).order_by("target_service__name", "pk"))
+    cards = []
+    for pathway in pathways:
+        url = request.build_absolute_uri(pathway.get_absolute_url())
+        cards.append({"pathway": pathway, "url": url, "qr_svg": _qr_svg(url), "who": _who_may_refer(pathway)})
+    return render(
+        request,
+        "servicemap/cards.html",
+        {"partnership": partnership, "event": event, "cards": cards, "printed_on": timezone.localdate()},
+    )

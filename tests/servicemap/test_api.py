@@ -1,0 +1,84 @@
+import pytest
+from django.test import Client
+
+from servicemap.models import FeaturedService
+from tests.events.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+def test_graph_is_public_for_a_public_directory_and_filters(client, network):
+    body = client.get("/api/servicemap/ballarat/graph").json()
+    assert set(body) == {"directory", "filters", "nodes", "edges", "total_services", "shown_services", "total_edges"}
+    assert len(body["edges"]) == 5
+    filtered = client.get("/api/servicemap/ballarat/graph?need=speech-language&role=mch-nurse").json()
+    assert [e["label"] for e in filtered["edges"]] == ["Maternal and child health nurse → Access"]
+    assert filtered["filters"]["need"] == "speech-language"
+
+
+def test_graph_highlight_and_bad_values_answer_400(client, network):
+    pk = network["gp_access"].pk
+    body = client.get(f"/api/servicemap/ballarat/graph?highlight={pk}").json()
+    assert [e["id"] for e in body["edges"] if e["highlighted"]] == [str(pk)]
+    assert client.get("/api/servicemap/ballarat/graph?highlight=nope").status_code == 400
+    assert client.get("/api/servicemap/ballarat/graph?need=astrology").json()["detail"]
+
+
+def test_graph_of_a_private_directory_is_404_to_others(client, network, coordinator, token_for, practitioner):
+    network["directory"].is_public = False
+    network["directory"].save()
+    assert client.get("/api/servicemap/ballarat/graph").status_code == 404
+    assert client.get("/api/servicemap/ballarat/graph", headers=token_for(practitioner)).status_code == 404
+    assert client.get("/api/servicemap/ballarat/graph", headers=token_for(coordinator)).status_code == 200
+
+
+def test_insights_for_the_partnerships_coordinators_only(client, network, coordinator, other_coordinator, token_for):
+    body = client.get("/api/servicemap/ballarat/insights", headers=token_for(coordinator)).json()
+    assert [g["service"] for g in body["gatekeepers"]] == ["Access"]
+    assert [o["service"] for o in body["orphans"]] == ["Orphan"]
+    assert len(body["overdue"]) == 2
+    assert client.get("/api/servicemap/ballarat/insights", headers=token_for(other_coordinator)).status_code == 404
+    assert client.get("/api/servicemap/ballarat/insights").status_code == 401
+
+
+def test_featured_put_and_get(client, network, partnership, coordinator, other_coordinator, token_for):
+    event = EventFactory(partnership=partnership)
+    url = f"/api/servicemap/events/{event.pk}/featured"
+    payload = {"service_ids": [str(network["access"].pk)], "pathway_ids": [str(network["gp_access"].pk)]}
+    answer = client.put(url, payload, content_type="application/json", headers=token_for(coordinator))
+    assert answer.status_code == 200
+    assert [s["service"] for s in answer.json()["services"]] == ["Access"]
+    assert client.get(url, headers=token_for(coordinator)).json() == answer.json()
+    refused = client.put(url, payload, content_type="application/json", headers=token_for(other_coordinator))
+    assert refused.status_code == 404
+    unknown = client.put(
+        url,
+        {"service_ids": [str(event.partnership_id).zfill(8) + "-0000-4000-8000-000000000000"]},
+        content_type="application/json",
+        headers=token_for(coordinator),
+    )
+    assert unknown.status_code == 400 and "service_ids" in str(unknown.json())
+    assert FeaturedService.objects.filter(event=event).count() == 1
+
+
+def test_digest_api(client, network, partnership, coordinator, token_for):
+    event = EventFactory(partnership=partnership)
+    body = client.get(f"/api/servicemap/events/{event.pk}/digest", headers=token_for(coordinator)).json()
+    assert body["previous_event_id"] is None
+    assert {r["pathway_id"] for r in body["revisions"]} <= {str(p.pk) for p in network["directory"].pathways.all()}
+
+
+def test_the_endpoints_are_in_the_openapi_docs(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/servicemap/{slug}/graph",
+        "/api/servicemap/{slug}/insights",
+        "/api/servicemap/events/{event_id}/featured",
+        "/api/servicemap/events/{event_id}/digest",
+    ):
+        assert path in paths

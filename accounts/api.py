@@ -37,6 +37,7 @@ def _me(user) -> dict:
         "organisation": user.organisation,
         "sector": user.sector,
         "role_title": user.role_title,
+        "calendar_invites": user.calendar_invites,
         "coordinator_of": list(
             Partnership.objects.filter(pk__in=user.coordinated_partnership_ids).values_list("slug", flat=True)
         ),
@@ -62,7 +63,7 @@ def update_me(request, payload: MeIn):
             if sector is None:
                 raise ValidationError({"sector_id": SECTOR_UNKNOWN})
             changes["sector"] = sector
-    for key in ("full_name", "organisation", "role_title"):
+    for key in ("full_name", "organisation", "role_title", "calendar_invites"):
         if key in changes and changes[key] is None:
             raise ValidationError({key: "This field may not be null."})
     user = services.user_update_profile(user=request.auth, **changes)

@@ -90,6 +90,8 @@ def seed(stdout) -> dict:
             "locality": "Ballarat",
             "time_zone": "Australia/Melbourne",
             "contact_email": "partnership@ballarat.example.org",
+            "signatory_name": "Casey Coordinator",
+            "signatory_role": "Community Partnerships Facilitator, City of Ballarat",
         },
     )
     coordinator = _person(

@@ -71,7 +71,7 @@ class LoginForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "organisation", "sector", "role_title"]
+        fields = ["full_name", "organisation", "sector", "role_title", "calendar_invites"]
         labels = {"full_name": "Full name", "role_title": "Role or title"}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),

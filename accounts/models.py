@@ -70,6 +70,11 @@ class User(AbstractUser):
     organisation = models.CharField(max_length=150, blank=True)
     sector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
     role_title = models.CharField("role or title", max_length=150, blank=True)
+    calendar_invites = models.BooleanField(
+        "email me calendar invitations",
+        default=True,
+        help_text="Turn off if you subscribe to your personal calendar feed, so sessions don't show twice.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -118,6 +123,13 @@ class Partnership(models.Model):
         max_length=64, default=settings.CROSSROADS_DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
     contact_email = models.EmailField()
+    signatory_name = models.CharField(
+        max_length=150, blank=True, help_text="Who signs certificates of attendance (e.g. the facilitator)."
+    )
+    signatory_role = models.CharField(max_length=150, blank=True)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        default=2, help_text="Days before a session that registrants get a reminder (0: no reminders)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

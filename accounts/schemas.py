@@ -23,6 +23,7 @@ class MeOut(Schema):
     organisation: str
     sector: SectorOut | None
     role_title: str
+    calendar_invites: bool
     coordinator_of: list[str] = Field(..., description="Slugs of the partnerships this person coordinates.")
 
 
@@ -31,6 +32,7 @@ class MeIn(Schema):
     organisation: str | None = Field(None, max_length=150)
     sector_id: DbId | None = None
     role_title: str | None = Field(None, max_length=150)
+    calendar_invites: bool | None = None
 
 
 class TokenOut(Schema):

@@ -77,7 +77,7 @@ def user_verify_email(*, user: User) -> User:
     return user
 
 
-PROFILE_FIELDS = ("full_name", "organisation", "sector", "role_title")
+PROFILE_FIELDS = ("full_name", "organisation", "sector", "role_title", "calendar_invites")
 
 
 @transaction.atomic

@@ -16,7 +16,16 @@ from .tokens import email_verification_token
 
 
 def home(request):
-    return render(request, "core/home.html", {"partnerships": selectors.partnership_list()})
+    from events.selectors import event_list_upcoming
+
+    return render(
+        request,
+        "core/home.html",
+        {
+            "partnerships": selectors.partnership_list(),
+            "upcoming": list(event_list_upcoming(user=request.user)[:3]),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

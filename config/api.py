@@ -103,12 +103,24 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
+    from certificates.api import router as certificates_router
     from events.api import router as events_router
+    from networking.api import router as networking_router
+    from notifications.api import router as notifications_router
+    from referrals.api import router as referrals_router
     from registrations.api import router as registrations_router
+    from reporting.api import router as reporting_router
+    from servicemap.api import router as servicemap_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", events_router)
     api.add_router("/", registrations_router)
+    api.add_router("/", referrals_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", certificates_router)
+    api.add_router("/", networking_router)
+    api.add_router("/", reporting_router)
+    api.add_router("/", servicemap_router)
 
 
 _register_routers()

@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "referrals",
+    "notifications",
+    "certificates",
+    "networking",
+    "reporting",
+    "servicemap",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +156,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A request must not hang when the broker is down: publishing gives up quickly and the message
+# stays pending in the outbox, which the periodic sweep delivers once the broker is back.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 20

@@ -13,6 +13,12 @@ urlpatterns = [
     path("manage/<slug:slug>/", account_views.manage_partnership, name="manage-partnership"),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("referrals.urls")),
+    path("", include("notifications.urls")),
+    path("", include("certificates.urls")),
+    path("", include("networking.urls")),
+    path("", include("reporting.urls")),
+    path("", include("servicemap.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

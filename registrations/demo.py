@@ -50,7 +50,8 @@ def seed(stdout) -> None:
             )
             if registration.status == Registration.Status.CONFIRMED and rng.random() < 0.86:
                 services.attendance_mark(registration=registration, attended=True, by=coordinator)
-        services.attendance_finalise(event=event, by=coordinator)
+        if event is not past[-1]:  # the latest stays open, for the coordinator to finalise (and certify)
+            services.attendance_finalise(event=event, by=coordinator)
     if upcoming:
         full = upcoming[0]
         for user in people[: full.capacity + 8]:

@@ -345,9 +345,26 @@ def user_export_data(*, user: User) -> dict:
                 "consent_attendee_list": r.consent_attendee_list,
                 "talk_about": r.talk_about,
                 "registered_at": r.created_at.isoformat(),
+                "feedback": _feedback_export(r),
             }
-            for r in registrations
+            for r in registrations.select_related("feedback")
         ],
+    }
+
+
+def _feedback_export(registration) -> dict | None:
+    feedback = getattr(registration, "feedback", None)
+    if feedback is None:
+        return None
+    return {
+        "rating": feedback.rating,
+        "most_useful": feedback.most_useful,
+        "do_differently": feedback.do_differently,
+        "new_contacts": feedback.new_contacts,
+        "would_recommend": feedback.would_recommend,
+        "comments": feedback.comments,
+        "consent_quote": feedback.consent_quote,
+        "consent_name": feedback.consent_name,
     }
 
 

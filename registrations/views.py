@@ -115,6 +115,11 @@ def registration_details(request, registration_id: int):
 def my_sessions(request):
     upcoming = list(selectors.registration_list_for_user(user=request.user, when="upcoming"))
     past = list(selectors.registration_list_for_user(user=request.user, when="past"))
+    from certificates.models import Certificate
+
+    valid = {c.registration_id: c for c in Certificate.objects.filter(user=request.user, status="valid")}
+    for registration in past:
+        registration.valid_certificate = valid.get(registration.pk)
     for registration in upcoming:
         if registration.status == Registration.Status.CONFIRMED:
             registration.qr = qr_svg(check_in_url(registration), title=f"Check-in code {registration.display_code}")

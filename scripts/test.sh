@@ -11,4 +11,5 @@ echo "== ruff"
 echo "== migrations"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest"
-.venv/bin/python -m pytest "$@"
+# Two processes (this machine has two cores); Redis worker tests share one (see tests/conftest.py).
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -35,6 +35,14 @@ def broker_url() -> str:
     return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (--dist loadgroup), tests that start Celery workers on the shared Redis queue
+    run on one worker process, so no worker consumes another test database's tasks."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] != (
         "django.db.backends.postgresql"

@@ -8,7 +8,17 @@ from django.urls import reverse
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-OURS = ("accounts", "events", "registrations", "referrals")
+OURS = (
+    "accounts",
+    "events",
+    "registrations",
+    "referrals",
+    "notifications",
+    "certificates",
+    "networking",
+    "reporting",
+    "servicemap",
+)
 
 
 def test_every_model_of_ours_is_in_the_admin():

@@ -33,11 +33,12 @@ allowed caller a 4xx validation answer is fine, the point is the authorization d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -52,10 +53,15 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.services import api_token_create
 from accounts.tokens import email_verification_token
+from certificates.models import CertificateBatch
+from certificates.services import certificate_issue
 from events.services import series_create
-from registrations.services import registration_create
+from networking.services import plan_generate
+from notifications.models import OutboxMessage
+from notifications.services import feed_token_get_or_create
+from registrations.services import registration_create, registration_update_details
 from tests.accounts.factories import UserFactory
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +160,75 @@ PAGES: dict[str, Rule] = {
     "roster-attendance": Rule(PARTNERSHIP, ("POST",)),
     "roster-top": Rule(PARTNERSHIP, ("POST",)),
     "check-in": Rule(PARTNERSHIP, FORM),
+    # networking (tables and badges)
+    "table-plan": Rule(PARTNERSHIP),
+    "table-plan-generate": Rule(PARTNERSHIP, ("POST",)),
+    "table-plan-regenerate": Rule(PARTNERSHIP, ("POST",)),
+    "table-plan-move": Rule(PARTNERSHIP, ("POST",)),
+    "table-plan-pin": Rule(PARTNERSHIP, ("POST",)),
+    "table-plan-badges": Rule(PARTNERSHIP),
+    "table-group-lock": Rule(PARTNERSHIP, ("POST",)),
+    "table-group-edit": Rule(PARTNERSHIP, ("POST",)),
+    "my-table": Rule(PARTNERSHIP),  # the session's confirmed registrants (only the coordinator here) and coordinators
+    "networking-card": Rule(PARTNERSHIP),  # like "attendees"; the sample registration agreed to be listed
+    # calendar feeds and messages (the feed token in the URL is the credential: anyone holding it may read)
+    "partnership-feed": Rule(PUBLIC),
+    "personal-feed": Rule(PUBLIC),
+    "coordinator-feed": Rule(PUBLIC),
+    "event-ics": Rule(PUBLIC),
+    "calendar-settings": Rule(LOGIN),
+    "calendar-reset": Rule(LOGIN, ("POST",)),
+    "calendar-invites": Rule(LOGIN, ("POST",)),
+    "message-log": Rule(PARTNERSHIP),
+    "message-retry": Rule(PARTNERSHIP, ("POST",)),
+    # reports and feedback (the feedback link's token is the credential: whoever holds it may answer)
+    "reports-dashboard": Rule(PARTNERSHIP),
+    "reports-csv": Rule(PARTNERSHIP),
+    "reports-pdf": Rule(PARTNERSHIP),
+    "reports-feedback": Rule(PARTNERSHIP),
+    "feedback-quote": Rule(PARTNERSHIP, ("POST",)),
+    "feedback-answer": Rule(PUBLIC, FORM),  # an empty POST is a form error, never an answer
+    # certificates (verification is public by design: the code on the paper is the key)
+    "certificate-lookup": Rule(PUBLIC),
+    "certificate-verify": Rule(PUBLIC),
+    "certificate-verify-json": Rule(PUBLIC),
+    "certificate-badge": Rule(PUBLIC),
+    "my-certificate": Rule(OWNER),
+    "cpd-statement": Rule(LOGIN),
+    "event-certificates": Rule(PARTNERSHIP),
+    "event-certificates-issue": Rule(PARTNERSHIP, ("POST",)),
+    "event-certificates-zip": Rule(PARTNERSHIP),
+    "event-certificates-pdf": Rule(PARTNERSHIP),
+    "certificate-batch-progress": Rule(PARTNERSHIP),
+    "registration-certificate": Rule(PARTNERSHIP, ("POST",)),
+    "certificate-revoke": Rule(PARTNERSHIP, ("POST",)),
+    # referrals (the directory is public; suggesting needs an account; curating is the partnership's)
+    "directory": Rule(PUBLIC),
+    "directory-where": Rule(PUBLIC),
+    "directory-hsds-profile": Rule(PUBLIC),
+    "directory-service": Rule(PUBLIC),
+    "directory-service-suggest": Rule(LOGIN, FORM),
+    "directory-pathway": Rule(PUBLIC),
+    "directory-pathway-suggest": Rule(LOGIN, FORM),
+    "directory-print": Rule(PUBLIC),
+    "manage-directory": Rule(PARTNERSHIP, FORM),
+    "service-new": Rule(PARTNERSHIP, FORM),
+    "service-edit": Rule(PARTNERSHIP, FORM),
+    "service-verify": Rule(PARTNERSHIP, ("POST",)),
+    "pathway-new": Rule(PARTNERSHIP, FORM),
+    "pathway-edit": Rule(PARTNERSHIP, FORM),
+    "pathway-verify": Rule(PARTNERSHIP, ("POST",)),
+    "directory-suggestions": Rule(PARTNERSHIP),
+    "directory-suggestion-decide": Rule(PARTNERSHIP, ("POST",)),
+    "directory-import-upload": Rule(PARTNERSHIP, FORM),
+    "directory-import": Rule(PARTNERSHIP, FORM),
+    # servicemap (the map is public with its directory; insights and sessions are the partnership's)
+    "directory-map": Rule(PUBLIC),
+    "directory-insights": Rule(PARTNERSHIP),
+    "directory-insights-csv": Rule(PARTNERSHIP),
+    "event-featured": Rule(PARTNERSHIP, FORM),
+    "event-digest": Rule(PARTNERSHIP),
+    "event-cards": Rule(PARTNERSHIP),
     # django-ninja's own views.
     "api:openapi-json": Rule(PUBLIC),
     "api:openapi-view": Rule(PUBLIC),
@@ -228,6 +303,83 @@ API: dict[str, Rule] = {
     "POST /api/events/{event_id}/attendance/finalise": Rule(PARTNERSHIP),
     "GET /api/me/export": Rule(LOGIN),
     "POST /api/me/delete": Rule(LOGIN, body={"password": "not the password"}),
+    # referrals: our own API, and Open Referral HSDS 3.0 (public data only)
+    "GET /api/referrals/where": Rule(
+        PUBLIC, query=lambda w: {"partnership": w.partnership.slug, "need": "speech-language", "role": "mch-nurse"}
+    ),
+    "GET /api/referrals/pathways": Rule(PUBLIC),
+    "POST /api/referrals/pathways": Rule(
+        PARTNERSHIP,
+        body=lambda w: {
+            "partnership": w.partnership.slug,
+            "source_role": "gp",
+            "target_service_id": str(w.referrals.service.pk),
+            "needs": ["speech-language"],
+        },
+    ),
+    "GET /api/referrals/pathways/{pathway_id}": Rule(PUBLIC),
+    "PATCH /api/referrals/pathways/{pathway_id}": Rule(PARTNERSHIP),
+    "GET /api/referrals/pathways/{pathway_id}/revisions": Rule(PARTNERSHIP),
+    "POST /api/referrals/suggestions": Rule(
+        LOGIN, body=lambda w: {"service_id": str(w.referrals.service.pk), "field": "other", "note": "The walk."}
+    ),
+    "GET /api/referrals/suggestions": Rule(PARTNERSHIP, query=lambda w: {"partnership": w.partnership.slug}),
+    "POST /api/referrals/suggestions/{suggestion_id}/accept": Rule(PARTNERSHIP),
+    "POST /api/referrals/suggestions/{suggestion_id}/reject": Rule(PARTNERSHIP),
+    "GET /api/hsds/": Rule(PUBLIC),
+    "GET /api/hsds/services": Rule(PUBLIC),
+    "GET /api/hsds/services/{id}": Rule(PUBLIC),
+    "GET /api/hsds/organizations": Rule(PUBLIC),
+    "GET /api/hsds/organizations/{id}": Rule(PUBLIC),
+    "GET /api/hsds/taxonomies": Rule(PUBLIC),
+    "GET /api/hsds/taxonomies/{id}": Rule(PUBLIC),
+    "GET /api/hsds/taxonomy_terms": Rule(PUBLIC),
+    "GET /api/hsds/taxonomy_terms/{id}": Rule(PUBLIC),
+    # networking (tables and badges)
+    "GET /api/events/{event_id}/table-plan": Rule(PARTNERSHIP),
+    "POST /api/events/{event_id}/table-plan": Rule(PARTNERSHIP),
+    "POST /api/events/{event_id}/table-plan/regenerate": Rule(PARTNERSHIP),
+    "POST /api/events/{event_id}/table-plan/move": Rule(
+        PARTNERSHIP, body=lambda w: {"registration_id": w.registration.pk, "group_id": w.table_plan.groups.first().pk}
+    ),
+    "POST /api/events/{event_id}/table-plan/pin": Rule(
+        PARTNERSHIP, body=lambda w: {"registration_id": w.registration.pk}
+    ),
+    "POST /api/table-groups/{group_id}/lock": Rule(PARTNERSHIP),
+    "POST /api/table-groups/{group_id}/unlock": Rule(PARTNERSHIP),
+    "PATCH /api/table-groups/{group_id}": Rule(PARTNERSHIP),
+    "GET /api/events/{event_id}/table-plan/badges.pdf": Rule(PARTNERSHIP),
+    "GET /api/events/{event_id}/my-table": Rule(PARTNERSHIP),  # see the "my-table" page
+    # calendar and messages
+    "GET /api/me/feeds": Rule(LOGIN),
+    "POST /api/me/feeds/{kind}/reset": Rule(LOGIN),
+    "GET /api/events/{event_id}/messages": Rule(PARTNERSHIP),
+    # certificates
+    "GET /api/certificates/verify/{code}": Rule(PUBLIC),
+    "GET /api/certificates/{code}/badge": Rule(PUBLIC),
+    "GET /api/registrations/{registration_id}/certificate.pdf": Rule(PARTNERSHIP),  # the owner or coordinators
+    "POST /api/registrations/{registration_id}/certificate": Rule(PARTNERSHIP),
+    "POST /api/certificates/{code}/revoke": Rule(PARTNERSHIP, body={"reason": "The walk revokes it."}),
+    "GET /api/events/{event_id}/certificates": Rule(PARTNERSHIP),
+    "POST /api/events/{event_id}/certificates": Rule(PARTNERSHIP),
+    "GET /api/certificate-batches/{batch_id}": Rule(PARTNERSHIP),
+    "GET /api/events/{event_id}/certificates.zip": Rule(PARTNERSHIP),
+    "GET /api/me/cpd-statement": Rule(LOGIN),
+    "GET /api/me/cpd-statement.pdf": Rule(LOGIN),
+    # reports and feedback
+    "GET /api/partnerships/{slug}/report": Rule(PARTNERSHIP),
+    "GET /api/partnerships/{slug}/report/{table}.csv": Rule(PARTNERSHIP),
+    "GET /api/partnerships/{slug}/report.pdf": Rule(PARTNERSHIP),
+    "GET /api/partnerships/{slug}/feedback": Rule(PARTNERSHIP),
+    "PATCH /api/feedback/{feedback_id}": Rule(PARTNERSHIP, body={"quote_field": ""}),
+    "GET /api/registrations/{registration_id}/feedback": Rule(OWNER),
+    "PUT /api/registrations/{registration_id}/feedback": Rule(OWNER, body={"rating": 5, "would_recommend": True}),
+    # servicemap
+    "GET /api/servicemap/{slug}/graph": Rule(PUBLIC),
+    "GET /api/servicemap/{slug}/insights": Rule(PARTNERSHIP),
+    "GET /api/servicemap/events/{event_id}/featured": Rule(PARTNERSHIP),
+    "PUT /api/servicemap/events/{event_id}/featured": Rule(PARTNERSHIP, body={"service_ids": [], "pathway_ids": []}),
+    "GET /api/servicemap/events/{event_id}/digest": Rule(PARTNERSHIP),
 }
 
 
@@ -243,14 +395,38 @@ KWARG_SAMPLES: dict[str, Callable[[SimpleNamespace], Any]] = {
     "event_id": lambda w: w.event.pk,
     "series_id": lambda w: w.series.pk,
     "registration_id": lambda w: w.registration.pk,
+    "service_id": lambda w: w.referrals.service.pk,
+    "pathway_id": lambda w: w.referrals.pathway.pk,
+    "suggestion_id": lambda w: w.referrals.suggestion.pk,
+    "import_id": lambda w: w.referrals.hsds_import.pk,
+    "group_id": lambda w: w.table_plan.groups.first().pk,
+    "kind": lambda w: "personal",
+    "message_id": lambda w: w.message.pk,
+    "code": lambda w: w.certificate.code,
+    "batch_id": lambda w: w.certificate_batch.pk,
+    "table": lambda w: "sessions",
+    "feedback_id": lambda w: w.reporting.feedback.pk,
 }
 
 # …unless the route has its own (route key → all of its kwargs).
 ROUTE_SAMPLES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "GET /api/hsds/services/{id}": lambda w: {"id": w.referrals.service.pk},
+    "GET /api/hsds/organizations/{id}": lambda w: {"id": w.referrals.service.organization_id},
+    "GET /api/hsds/taxonomies/{id}": lambda w: {"id": w.referrals.term.taxonomy_id},
+    "GET /api/hsds/taxonomy_terms/{id}": lambda w: {"id": w.referrals.term.pk},
     "verify-email": lambda w: {
         "uidb64": _uid(w.unverified),
         "token": email_verification_token.make_token(w.unverified),
     },
+    "event-certificates-zip": lambda w: {"slug": w.partnership.slug, "event_id": w.past_event.pk},
+    "event-certificates-pdf": lambda w: {"slug": w.partnership.slug, "event_id": w.past_event.pk},
+    "GET /api/events/{event_id}/certificates.zip": lambda w: {"event_id": w.past_event.pk},
+    "GET /api/registrations/{registration_id}/certificate.pdf": lambda w: {
+        "registration_id": w.certificate.registration_id
+    },
+    "personal-feed": lambda w: {"token": w.personal_feed.token},
+    "feedback-answer": lambda w: {"token": w.reporting.token},
+    "coordinator-feed": lambda w: {"token": w.coordinator_feed.token},
     "password_reset_confirm": lambda w: {
         "uidb64": _uid(w.coordinator),
         "token": default_token_generator.make_token(w.coordinator),
@@ -258,9 +434,66 @@ ROUTE_SAMPLES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
 }
 
 
+_RENDERED: list[bytes] = []
+
+
+@contextlib.contextmanager
+def _one_render():
+    """The walk needs a certificate in every test, not a fresh PDF each time: render once, reuse the bytes."""
+    import certificates.services as certificate_services
+
+    real = certificate_services.certificate_pdf
+
+    def once(*args, **kwargs):
+        if not _RENDERED:
+            _RENDERED.append(real(*args, **kwargs))
+        return _RENDERED[0]
+
+    certificate_services.certificate_pdf = once
+    try:
+        yield
+    finally:
+        certificate_services.certificate_pdf = real
+
+
+def _referrals_world(partnership, coordinator) -> SimpleNamespace:
+    """A directory with a service, a pathway to it, a pending suggestion and a previewed HSDS file."""
+    from referrals.services import hsds_import_preview, suggestion_create
+    from tests.referrals.factories import DirectoryFactory, PathwayFactory, ServiceFactory, need
+
+    directory = DirectoryFactory(partnership=partnership)
+    service = ServiceFactory(directory=directory, name="Walked service")
+    return SimpleNamespace(
+        service=service,
+        pathway=PathwayFactory(directory=directory, target_service=service),
+        suggestion=suggestion_create(user=coordinator, service=service, field="other", note="Walked suggestion"),
+        hsds_import=hsds_import_preview(directory=directory, payload=[], filename="walk.json", user=coordinator),
+        term=need("speech-language"),
+    )
+
+
+def _reporting_world(attended_registration) -> SimpleNamespace:
+    """Feedback on the past session the coordinator attended, and the e-mailed link's token for it."""
+    from reporting.services import feedback_request_create, feedback_submit
+
+    _, token = feedback_request_create(registration=attended_registration)
+    feedback, _ = feedback_submit(registration=attended_registration, rating=5, would_recommend=True)
+    return SimpleNamespace(feedback=feedback, token=token)
+
+
 @pytest.fixture
-def world(partnership, coordinator, other_partnership, other_coordinator, practitioner, token_for):
+def world(partnership, coordinator, other_partnership, other_coordinator, practitioner, token_for, settings, tmp_path):
     """The sample objects: they belong to `partnership` and to its coordinator, the owner."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    past_event = EventFactory(
+        partnership=partnership,
+        title="Walked past session",
+        start=timezone.now() - timedelta(days=3),
+        end=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
+    past_registration = RegistrationFactory(event=past_event, user=coordinator, attendance="attended")
+    with _one_render():
+        certificate = certificate_issue(registration=past_registration, notify=False)
     staff = UserFactory(email="staff@example.org", full_name="Sam Staff", is_staff=True)
     owner_token, _ = api_token_create(user=coordinator, name="sample token")
     unverified = UserFactory(email="new@example.org", full_name="Nell New", email_verified=False)
@@ -290,6 +523,18 @@ def world(partnership, coordinator, other_partnership, other_coordinator, practi
         event=event,
         series=series,
         registration=registration,
+        listed=registration_update_details(registration=registration, consent_attendee_list=True),
+        table_plan=plan_generate(event=event, by=coordinator, seed=1),
+        past_event=past_event,
+        certificate=certificate,
+        certificate_batch=CertificateBatch.objects.create(event=past_event, total=1, done=1, status="finished"),
+        personal_feed=feed_token_get_or_create(user=coordinator, kind="personal"),
+        coordinator_feed=feed_token_get_or_create(user=coordinator, kind="coordinator"),
+        message=OutboxMessage.objects.create(
+            kind="notice", status="failed", to_email=coordinator.email, event=event, subject="s", body_text="b"
+        ),
+        referrals=_referrals_world(partnership, coordinator),
+        reporting=_reporting_world(past_registration),
         users=users,
         bearer={name: token_for(user) for name, user in users.items()},
     )

@@ -3,13 +3,29 @@ import importlib
 from django.core.management.base import BaseCommand
 
 # Each app adds its own demo data in <app>/demo.py with a seed(stdout) function; order matters.
-DEMO_MODULES = ["accounts.demo", "events.demo", "registrations.demo", "referrals.demo"]
+DEMO_MODULES = [
+    "accounts.demo",
+    "events.demo",
+    "registrations.demo",
+    "certificates.demo",
+    "networking.demo",
+    "referrals.demo",
+    "reporting.demo",
+    "servicemap.demo",
+]
 
 
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo partnership, people, sessions and directory. Idempotent."
 
     def handle(self, *args, **options):
+        from notifications.receivers import muted
+
+        with muted():  # demo people get no e-mail
+            self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _seed(self):
         for name in DEMO_MODULES:
             try:
                 module = importlib.import_module(name)
@@ -18,4 +34,3 @@ class Command(BaseCommand):
                     continue
                 raise
             module.seed(self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))

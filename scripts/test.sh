@@ -11,5 +11,5 @@ echo "== ruff"
 echo "== migrations"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest"
-# Two processes (this machine has two cores); Redis worker tests share one (see tests/conftest.py).
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"
+# Two processes (this machine has two cores); each gets its own test database and Redis database.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -32,15 +32,15 @@ def _missing(reason: str) -> None:
 
 
 def broker_url() -> str:
-    return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (--dist loadgroup), tests that start Celery workers on the shared Redis queue
-    run on one worker process, so no worker consumes another test database's tasks."""
-    for item in items:
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("redis"))
+    """The Redis broker for tests that start real workers. Each pytest-xdist process gets its own
+    Redis database, so no worker consumes another process's tasks (they use another test database)."""
+    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if url and worker.startswith("gw"):
+        parsed = urlparse(url)
+        base = int(parsed.path.strip("/") or 0)
+        url = parsed._replace(path=f"/{(base + int(worker[2:]) + 1) % 16}").geturl()
+    return url
 
 
 def pytest_runtest_setup(item):
@@ -66,6 +66,9 @@ def _fast_and_eager(settings):
     """Fast password hashing; Celery runs tasks inline unless a test starts a real worker."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A cache per test process: Redis' clear() empties its whole database, which another pytest-xdist
+    # process may be counting rate limits in.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from config.celery import app
 
     previous = app.conf.task_always_eager

@@ -26,7 +26,7 @@ ERROR_SCHEMA = {
     "required": ["detail"],
 }
 DESCRIPTIONS = {
-    400: "A rule was broken; `errors` names the field",
+    400: "A rule was broken, or the input has a NUL character; `errors` names the field",
     401: "Authentication required, or the token is unknown or revoked",
     404: "Not found (or not yours to see)",
     422: "Malformed input; `errors` names the field",
@@ -36,14 +36,11 @@ DESCRIPTIONS = {
 class CrossroadsOpenAPISchema(OpenAPISchema):
     def responses(self, operation):
         result = super().responses(operation)
-        has_body = any(model.__ninja_param_source__ == "body" for model in operation.models)
         has_params = bool(operation.models)
         has_path_params = "{" in operation.path if hasattr(operation, "path") else False
         wanted = []
         if has_params:
-            wanted.append(422)
-        if has_body:
-            wanted.append(400)
+            wanted += [400, 422]  # 400: a rule broken, or a NUL character (config/middleware.py)
         if has_path_params:
             wanted.append(404)
         if any(isinstance(auth, TokenAuth) for auth in operation.auth_callbacks):

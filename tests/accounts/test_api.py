@@ -120,3 +120,19 @@ def test_openapi_schema_and_docs_are_served(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/me" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_nul_characters_are_refused_by_name_not_a_server_error(client, practitioner, token_for):
+    headers = token_for(practitioner)
+    response = client.patch(
+        "/api/me", '{"organisation": "a\\u0000b"}', content_type="application/json", headers=headers
+    )
+    assert response.status_code == 400 and response.json()["errors"] == {
+        "organisation": ["Null characters are not allowed."]
+    }
+    assert client.get("/api/events?q=%00", headers=headers).json()["errors"] == {
+        "q": ["Null characters are not allowed."]
+    }
+    assert client.get("/api/certificates/verify/%00").status_code == 400
+    practitioner.refresh_from_db()
+    assert "\x00" not in practitioner.organisation

@@ -5,15 +5,13 @@ They skip on the SQLite run (SQLite serialises writers anyway) and run in CI's P
 
 import contextlib
 import random
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from networking import services
 from networking.models import Seat, TablePlan
 from tests.accounts.factories import PartnershipFactory
+from tests.concurrency import in_threads as run_in_threads
 from tests.events.factories import EventFactory
 
 from .factories import attendees
@@ -23,23 +21,7 @@ WORKERS = 12
 
 
 def in_threads(fn, items):
-    barrier = threading.Barrier(min(WORKERS, len(items)))
-    errors = []
-
-    def run(item):
-        try:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            return fn(item)
-        except Exception as error:  # collected and re-raised in the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = list(pool.map(run, items))
-    assert not errors, errors[:3]
-    return results
+    return run_in_threads(fn, items, workers=WORKERS)
 
 
 def assert_everyone_seated_once(event, people):

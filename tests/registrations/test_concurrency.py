@@ -4,18 +4,15 @@ These need PostgreSQL's row locks (SQLite serialises writers anyway): they skip 
 run and run in CI's PostgreSQL pass.
 """
 
-import contextlib
 import random
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from registrations import services
 from registrations.models import Registration
 from tests.accounts.factories import PartnershipFactory
+from tests.concurrency import in_threads as run_in_threads
 from tests.events.factories import EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,23 +24,7 @@ def make_users(n: int, prefix: str) -> list[User]:
 
 
 def in_threads(fn, items):
-    barrier = threading.Barrier(min(WORKERS, len(items)))
-    errors = []
-
-    def run(item):
-        try:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            return fn(item)
-        except Exception as error:  # collected and re-raised in the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = list(pool.map(run, items))
-    assert not errors, errors[:3]
-    return results
+    return run_in_threads(fn, items, workers=WORKERS)
 
 
 def assert_invariants(event):

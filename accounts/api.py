@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from config.auth import PUBLIC
-from config.types import DbId
+from core.auth import PUBLIC
+from core.types import DbId
 
 from . import selectors, services
 from .models import ApiToken, Partnership, Sector

@@ -64,7 +64,7 @@ def main() -> None:
     from certificates.models import CertificateBatch
     from certificates.rendering import PDF_OPTIONS, STYLESHEETS, _decorate, logo_for
     from certificates.services import certificate_batch_run
-    from config.pdf import font_config, render_pdf, stylesheet
+    from core.pdf import font_config, render_pdf, stylesheet
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="crossroads-bench-media-")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -94,7 +94,7 @@ def main() -> None:
     )
     from weasyprint import HTML
 
-    from config.pdf import INTERNAL_ORIGIN, safe_url_fetcher
+    from core.pdf import INTERNAL_ORIGIN, safe_url_fetcher
 
     css = [stylesheet(path) for path in STYLESHEETS]
     fonts = font_config()
@@ -104,7 +104,7 @@ def main() -> None:
             stylesheets=css, font_config=fonts, **PDF_OPTIONS
         )
     floor_seconds = time.perf_counter() - t0
-    assert render_pdf  # the app's path goes through config.pdf.render_pdf
+    assert render_pdf  # the app's path goes through core.pdf.render_pdf
 
     print("Issue 50 certificates (one session)")
     print(f"  app (certificate_batch_run): {app_seconds:6.2f} s  ({app_seconds / 50 * 1000:5.1f} ms each)")

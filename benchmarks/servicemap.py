@@ -82,10 +82,11 @@ def main() -> None:
     from django.test import Client
     from django.test.testcases import LiveServerThread
 
+    from referrals import graph as selectors
     from referrals import selectors as referral_selectors
     from referrals import vocabulary
+    from referrals.insights import network_insights
     from referrals.models import Attribute, Pathway, Service
-    from servicemap import selectors
 
     bench = _referrals_bench()
     rng = random.Random(20250301)
@@ -144,7 +145,7 @@ def main() -> None:
         )
 
     def insights():
-        selectors.network_insights(directory=directory)
+        network_insights(directory=directory)
 
     def insights_floor():
         chosen = Pathway.objects.filter(directory=directory, is_active=True)
@@ -160,7 +161,7 @@ def main() -> None:
     drawn = selectors.graph_build(
         directory=directory, limit=selectors.MAX_DRAWN_SERVICES, edge_limit=selectors.MAX_DRAWN_EDGES
     )
-    found = selectors.network_insights(directory=directory)
+    found = network_insights(directory=directory)
     print(
         f"graph: {len(graph['nodes']):,} nodes, {len(graph['edges']):,} edges; the page draws "
         f"{drawn['shown_services']} services and {len(drawn['edges']):,} edges"

@@ -9,8 +9,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.schemas import ErrorOut
-from config.auth import PUBLIC
-from config.types import DbId
+from core.auth import PUBLIC
+from core.types import DbId
 from events.selectors import event_get_visible
 from registrations.selectors import registration_get_for_user
 

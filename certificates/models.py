@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from config.codes import normalise_code, random_code
+from core.codes import normalise_code, random_code
 
 __all__ = ["Certificate", "CertificateBatch", "hours_for", "new_code", "normalise_code"]
 CODE_LENGTH = 10  # 50 bits: unguessable at a rate-limited lookup, short enough to type from paper

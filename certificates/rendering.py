@@ -1,6 +1,6 @@
 """The certificate PDF: WeasyPrint from templates/certificates/certificate.html, tagged (PDF/UA-1).
 
-Rendering goes through config.pdf.render_pdf: the locked-down URL fetcher (data: and the app's own
+Rendering goes through core.pdf.render_pdf: the locked-down URL fetcher (data: and the app's own
 static files only), one shared font configuration and the parsed print CSS cached per process.
 """
 
@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 
-from config.pdf import render_pdf
+from core.pdf import render_pdf
 
 from .models import Certificate
 

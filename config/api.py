@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from .auth import AUTHENTICATED
+from core.auth import AUTHENTICATED
 
 
 class Parser(ninja.parser.Parser):
@@ -110,7 +110,6 @@ def _register_routers() -> None:
     from referrals.api import router as referrals_router
     from registrations.api import router as registrations_router
     from reporting.api import router as reporting_router
-    from servicemap.api import router as servicemap_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", events_router)
@@ -120,7 +119,6 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/", networking_router)
     api.add_router("/", reporting_router)
-    api.add_router("/", servicemap_router)
 
 
 _register_routers()

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "certificates",
     "networking",
     "reporting",
-    "servicemap",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +167,7 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_MAX_PER_PAGE_SIZE = 100
-NINJA_PAGINATION_CLASS = "config.pagination.PageNumberPagination"
+NINJA_PAGINATION_CLASS = "core.pagination.PageNumberPagination"
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -18,7 +18,6 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("networking.urls")),
     path("", include("reporting.urls")),
-    path("", include("servicemap.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,8 +10,8 @@ from ninja.pagination import paginate
 
 from accounts.models import Partnership, Sector
 from accounts.schemas import ErrorOut
-from config.auth import PUBLIC
-from config.types import DbId
+from core.auth import PUBLIC
+from core.types import DbId
 
 from . import selectors, services
 from .models import Event, Series, Venue

@@ -132,3 +132,13 @@ def venue_list(*, partnership_id: int) -> QuerySet[Venue]:
 
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
+
+
+def event_previous_session(*, event: Event) -> Event | None:
+    """The session before this one: of the same series when it has one, else of the partnership."""
+    earlier = Event.objects.filter(start__lt=event.start).exclude(status=Event.Status.CANCELLED).exclude(pk=event.pk)
+    if event.series_id:
+        earlier = earlier.filter(series_id=event.series_id)
+    else:
+        earlier = earlier.filter(partnership_id=event.partnership_id)
+    return earlier.order_by("-start").first()

@@ -2,7 +2,7 @@ from django.http import Http404
 from ninja import Router, Status
 
 from accounts.schemas import ErrorOut
-from config.types import DbId
+from core.types import DbId
 from events.selectors import event_get_visible
 
 from . import selectors, services

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from config.pdf import render_pdf
+from core.pdf import render_pdf
 from registrations.models import Registration
 
 from .models import TablePlan

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from config.types import DbId
+from core.types import DbId
 
 from .models import MAX_SEED, MAX_TABLE_SIZE, MIN_TABLE_SIZE
 

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from accounts.schemas import ErrorOut
-from config.types import DbId
+from core.types import DbId
 from events.selectors import event_get_visible
 
 from . import services

@@ -10,6 +10,8 @@ from .models import (
     Contact,
     CostOption,
     Directory,
+    FeaturedPathway,
+    FeaturedService,
     HsdsImport,
     Language,
     Location,
@@ -221,3 +223,19 @@ class HsdsImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # uploaded on the coordinators' import page
+
+
+@admin.register(FeaturedService)
+class FeaturedServiceAdmin(admin.ModelAdmin):
+    list_display = ["service", "event", "created_at"]
+    list_select_related = ["service", "event"]
+    raw_id_fields = ["event", "service"]
+    search_fields = ["service__name", "event__title"]
+
+
+@admin.register(FeaturedPathway)
+class FeaturedPathwayAdmin(admin.ModelAdmin):
+    list_display = ["pathway", "event", "created_at"]
+    list_select_related = ["pathway__target_service", "pathway__source_service", "pathway__source_role", "event"]
+    raw_id_fields = ["event", "pathway"]
+    search_fields = ["pathway__target_service__name", "event__title"]

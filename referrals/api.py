@@ -18,11 +18,12 @@ from ninja.pagination import paginate
 
 from accounts.models import Partnership
 from accounts.schemas import ErrorOut
-from config.auth import PUBLIC
-from config.pagination import MAX_PAGE
-from config.types import DbId
+from core.auth import PUBLIC
+from core.pagination import MAX_PAGE
+from core.types import DbId
 
 from . import hsds, selectors, services, vocabulary
+from .map_api import router as map_router
 from .models import ChangeSuggestion, Organization, Pathway, Service, Taxonomy, TaxonomyTerm
 from .places import resolve_place
 from .schemas import (
@@ -50,6 +51,8 @@ from .schemas import (
 router = Router(tags=["referrals"])
 hsds_router = Router(tags=["hsds"])
 router.add_router("/hsds", hsds_router)
+# The pathway map, insights and sessions (formerly the servicemap app): still at /api/servicemap/...
+router.add_router("", map_router)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 ONLY_COORDINATORS = "Only the partnership's coordinators can do this."

@@ -1,14 +1,18 @@
-"""Writes: what a session features, and the re-verification prompts sent after it."""
+"""Sessions and the service system: what a session features (writes and reads), and the re-verification
+prompts sent after it. The map and the insights are in graph.py and insights.py."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
+from events import selectors as event_selectors
 from events.models import Event
 from notifications.services import outbox_enqueue
-from referrals.models import Pathway, Service
+from referrals.models import Directory, Pathway, PathwayRevision, Service
 
 from .models import FeaturedPathway, FeaturedService
 
@@ -74,3 +78,45 @@ def reverify_prompts_send(*, event: Event) -> int:
         )
         sent += message is not None
     return sent
+
+
+# --- Reads: sessions and what they feature -------------------------------------------------------
+
+
+def featured_for_event(*, event: Event) -> tuple[list[FeaturedService], list[FeaturedPathway]]:
+    services = list(
+        FeaturedService.objects.filter(event=event).select_related("service__organization").order_by("service__name")
+    )
+    pathways = list(
+        FeaturedPathway.objects.filter(event=event)
+        .select_related("pathway__source_service", "pathway__source_role", "pathway__target_service")
+        .order_by("pathway__target_service__name", "pathway__pk")
+    )
+    return services, pathways
+
+
+def sessions_featuring(*, service: Service | None = None, pathway: Pathway | None = None) -> QuerySet[Event]:
+    """Published sessions where the service was presented or the pathway discussed, newest first."""
+    where = Q(featured_services__service=service) if service is not None else Q(featured_pathways__pathway=pathway)
+    return (
+        Event.objects.filter(where, status=Event.Status.PUBLISHED)
+        .select_related("partnership")
+        .distinct()
+        .order_by("-start")
+    )
+
+
+def revisions_since_previous_session(
+    *, event: Event, directory: Directory
+) -> tuple[Event | None, list[PathwayRevision]]:
+    """Pathway revisions of the directory since the previous session (all of them when there is none),
+    up to this session's start (or now, when it is still to come)."""
+    previous = event_selectors.event_previous_session(event=event)
+    until = min(event.start, timezone.now())
+    revisions = PathwayRevision.objects.filter(pathway__directory=directory, changed_at__lte=until)
+    if previous is not None:
+        revisions = revisions.filter(changed_at__gt=previous.start)
+    revisions = revisions.select_related(
+        "pathway__source_service", "pathway__source_role", "pathway__target_service", "changed_by"
+    ).order_by("pathway__target_service__name", "pathway_id", "number")
+    return previous, list(revisions)

@@ -8,15 +8,18 @@ from django.http import Http404
 from ninja import Query, Router
 
 from accounts.schemas import ErrorOut
-from config.auth import PUBLIC
-from config.types import DbId
+from core.auth import PUBLIC
+from core.types import DbId
+from events import selectors as event_selectors
 from events.models import Event
 from referrals import selectors as referral_selectors
 from referrals import vocabulary
 from referrals.models import Directory, Pathway, Service
 
-from . import selectors, services
-from .schemas import DigestOut, FeaturedIn, FeaturedSetOut, GraphFilters, GraphOut, InsightsOut
+from . import featured
+from . import graph as map_graph
+from . import insights as map_insights
+from .map_schemas import DigestOut, FeaturedIn, FeaturedSetOut, GraphFilters, GraphOut, InsightsOut
 
 router = Router(tags=["servicemap"])
 
@@ -68,9 +71,9 @@ def get_graph(request, slug: str, filters: Query[GraphFilters]):
     """The directory as a network: listed services (and the referrer roles pathways start from) as
     nodes, active pathways as directed edges; filtered by need, sector, age and referrer role."""
     directory = _visible_directory(request, slug)
-    return selectors.graph_build(
+    return map_graph.graph_build(
         directory=directory,
-        filters=selectors.GraphFilters(
+        filters=map_graph.GraphFilters(
             need=_term(vocabulary.NEEDS, filters.need, "need", "need"),
             sector=_term(vocabulary.SECTORS, filters.sector, "sector", "sector"),
             role=_term(vocabulary.REFERRER_ROLES, filters.role, "role", "referrer role"),
@@ -85,11 +88,11 @@ def get_insights(request, slug: str):
     """What needs attention: gatekeepers, services nobody refers to, dead ends, catchment gaps and
     overdue entries (the partnership's coordinators)."""
     directory = _coordinated_directory(request.auth, slug)
-    return selectors.network_insights(directory=directory).as_dict()
+    return map_insights.network_insights(directory=directory).as_dict()
 
 
 def _featured_out(event: Event) -> dict:
-    featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    featured_services, featured_pathways = featured.featured_for_event(event=event)
     return {
         "event_id": event.pk,
         "services": [
@@ -129,7 +132,7 @@ def set_featured(request, event_id: DbId, payload: FeaturedIn):
     missing = set(payload.pathway_ids) - {p.pk for p in chosen_pathways}
     if missing:
         raise ValidationError({"pathway_ids": UNKNOWN_IDS.format(ids=", ".join(sorted(map(str, missing))))})
-    services.featured_set(event=event, services=chosen_services, pathways=chosen_pathways)
+    featured.featured_set(event=event, services=chosen_services, pathways=chosen_pathways)
     return _featured_out(event)
 
 
@@ -160,6 +163,6 @@ def get_digest(request, event_id: DbId):
     event = _coordinated_event(request.auth, event_id)
     directory = Directory.objects.filter(partnership_id=event.partnership_id).first()
     if directory is None:
-        return digest_out(event, selectors.event_previous_session(event=event), [])
-    previous, revisions = selectors.revisions_since_previous_session(event=event, directory=directory)
+        return digest_out(event, event_selectors.event_previous_session(event=event), [])
+    previous, revisions = featured.revisions_since_previous_session(event=event, directory=directory)
     return digest_out(event, previous, revisions)

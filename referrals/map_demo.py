@@ -5,8 +5,8 @@ from django.utils import timezone
 from events.models import Event
 from referrals.models import Directory, Pathway, Service
 
+from .featured import featured_set
 from .models import FeaturedPathway, FeaturedService
-from .services import featured_set
 
 PRESENTERS = ["Paediatric Speech Pathology", "The Orange Door — Central Highlands"]
 

@@ -4,7 +4,7 @@ from referrals import selectors as referral_selectors
 from referrals import vocabulary
 from referrals.forms import AgeFields, term_choices
 
-from . import selectors
+from . import graph as map_graph
 
 
 class MapFilterForm(AgeFields):
@@ -25,9 +25,9 @@ class MapFilterForm(AgeFields):
         self.fields["role"].choices = term_choices(vocabulary.REFERRER_ROLES, "Any role")
         self.order_fields(self.field_order)
 
-    def filters(self, highlight: set) -> selectors.GraphFilters:
+    def filters(self, highlight: set) -> map_graph.GraphFilters:
         data = self.cleaned_data
-        return selectors.GraphFilters(
+        return map_graph.GraphFilters(
             need=referral_selectors.term_by_code(vocabulary.NEEDS, data["need"]) if data["need"] else None,
             sector=referral_selectors.term_by_code(vocabulary.SECTORS, data["sector"]) if data["sector"] else None,
             role=referral_selectors.term_by_code(vocabulary.REFERRER_ROLES, data["role"]) if data["role"] else None,

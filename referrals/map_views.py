@@ -13,14 +13,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.views import get_coordinated_partnership_or_404
+from events import selectors as event_selectors
 from events.models import Event
 from referrals import selectors as referral_selectors
 from referrals.forms import WhereForm
 from referrals.views import _qr_svg, _who_may_refer
 
-from . import selectors, services
-from .api import parse_highlight
-from .forms import FeaturedForm, MapFilterForm
+from . import featured
+from . import graph as map_graph
+from . import insights as map_insights
+from .map_api import parse_highlight
+from .map_forms import FeaturedForm, MapFilterForm
 
 LEGEND_SECTORS = [
     ("health", "Health"),
@@ -35,7 +38,7 @@ def directory_map(request, slug: str):
     if directory is None:
         raise Http404
     form = MapFilterForm(request.GET or None)
-    filters = selectors.GraphFilters()
+    filters = map_graph.GraphFilters()
     where_note = ""
     if form.is_bound and form.is_valid():
         try:
@@ -48,11 +51,11 @@ def directory_map(request, slug: str):
             data["partnership"] = directory.partnership.slug
             where = WhereForm(data, directories=[directory])
             if where.is_valid():
-                highlight |= selectors.where_highlight(where.query())
+                highlight |= map_graph.where_highlight(where.query())
                 where_note = "The routes “Where can I refer?” finds for this role and need are highlighted."
         filters = form.filters(highlight)
-    graph = selectors.graph_build(
-        directory=directory, filters=filters, limit=selectors.MAX_DRAWN_SERVICES, edge_limit=selectors.MAX_DRAWN_EDGES
+    graph = map_graph.graph_build(
+        directory=directory, filters=filters, limit=map_graph.MAX_DRAWN_SERVICES, edge_limit=map_graph.MAX_DRAWN_EDGES
     )
     services_count = sum(1 for n in graph["nodes"] if n["kind"] == "service")
     highlighted = sum(1 for e in graph["edges"] if e["highlighted"])
@@ -68,10 +71,10 @@ def directory_map(request, slug: str):
             "directory": directory,
             "form": form,
             "graph": graph,
-            "rows": selectors.graph_rows(graph),
+            "rows": map_graph.graph_rows(graph),
             "summary": summary,
             "where_note": where_note,
-            "legend_sectors": [(code, name, selectors.SECTOR_COLOURS[code]) for code, name in LEGEND_SECTORS],
+            "legend_sectors": [(code, name, map_graph.SECTOR_COLOURS[code]) for code, name in LEGEND_SECTORS],
             "can_curate": referral_selectors.can_curate(request.user, directory),
         },
     )
@@ -88,7 +91,7 @@ def _coordinated_directory(request, slug: str):
 @login_required
 def insights(request, slug: str):
     partnership, directory = _coordinated_directory(request, slug)
-    found = selectors.network_insights(directory=directory)
+    found = map_insights.network_insights(directory=directory)
     return render(
         request,
         "servicemap/insights.html",
@@ -99,7 +102,7 @@ def insights(request, slug: str):
 @login_required
 def insights_csv(request, slug: str):
     partnership, directory = _coordinated_directory(request, slug)
-    found = selectors.network_insights(directory=directory)
+    found = map_insights.network_insights(directory=directory)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-network-insights.csv"'
     writer = csv.writer(response)
@@ -136,7 +139,7 @@ def event_featured(request, slug: str, event_id: int):
     partnership, event, directory = _coordinated_event(request, slug, event_id)
     if directory is None:
         raise Http404
-    featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    featured_services, featured_pathways = featured.featured_for_event(event=event)
     initial = {
         "services": [str(f.service_id) for f in featured_services],
         "pathways": [str(f.pathway_id) for f in featured_pathways],
@@ -144,7 +147,7 @@ def event_featured(request, slug: str, event_id: int):
     form = FeaturedForm(request.POST or None, directory=directory, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.featured_set(
+            featured.featured_set(
                 event=event,
                 services=[form.service_objects[k] for k in form.cleaned_data["services"]],
                 pathways=[form.pathway_objects[k] for k in form.cleaned_data["pathways"]],
@@ -171,9 +174,9 @@ def event_featured(request, slug: str, event_id: int):
 def event_digest(request, slug: str, event_id: int):
     partnership, event, directory = _coordinated_event(request, slug, event_id)
     previous, revisions = (
-        selectors.revisions_since_previous_session(event=event, directory=directory)
+        featured.revisions_since_previous_session(event=event, directory=directory)
         if directory
-        else (selectors.event_previous_session(event=event), [])
+        else (event_selectors.event_previous_session(event=event), [])
     )
     groups: dict = {}
     for revision in revisions:
@@ -188,7 +191,7 @@ def event_digest(request, slug: str, event_id: int):
 @login_required
 def event_cards(request, slug: str, event_id: int):
     partnership, event, directory = _coordinated_event(request, slug, event_id)
-    _featured_services, featured_pathways = selectors.featured_for_event(event=event)
+    _featured_services, featured_pathways = featured.featured_for_event(event=event)
     ids = [f.pathway_id for f in featured_pathways]
     pathways = list(referral_selectors._pathway_queryset().filter(pk__in=ids).order_by("target_service__name", "pk"))
     cards = []

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Partnership
+from events.models import Event
 
 from . import vocabulary
 
@@ -717,3 +718,38 @@ class HsdsImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or 'HSDS file'} ({self.get_status_display()})"
+
+
+# --- Sessions and the service system (was the servicemap app; tables kept, see migration 0003) ----------------
+# The map and the insights are reads over services and pathways (graph.py, insights.py); only what a
+# coordinator decides about a session is stored here.
+
+
+class FeaturedService(models.Model):
+    """A service presented at a session (its people are the presenters)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="featured_services")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="featured_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "service__name"]
+        constraints = [models.UniqueConstraint(fields=["event", "service"], name="featured_service_once")]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.event}"
+
+
+class FeaturedPathway(models.Model):
+    """A pathway discussed at a session (printed as a card for the room)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="featured_pathways")
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="featured_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "pathway__target_service__name"]
+        constraints = [models.UniqueConstraint(fields=["event", "pathway"], name="featured_pathway_once")]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} at {self.event}"

@@ -11,6 +11,6 @@ def on_attendance_finalised(sender, event, **kwargs):
 
     if _muted.get():
         return
-    from .services import reverify_prompts_send
+    from .featured import reverify_prompts_send
 
     reverify_prompts_send(event=event)

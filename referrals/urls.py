@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import map_views, views
 
 urlpatterns = [
     path("directory/", views.directory_search, name="directory"),
@@ -30,4 +30,11 @@ urlpatterns = [
     ),
     path("manage/<slug:slug>/directory/import/", views.import_upload, name="directory-import-upload"),
     path("manage/<slug:slug>/directory/import/<int:import_id>/", views.import_detail, name="directory-import"),
+    # The pathway map, the network insights and sessions (formerly the servicemap app; same URLs and names).
+    path("directory/<slug:slug>/map/", map_views.directory_map, name="directory-map"),
+    path("manage/<slug:slug>/directory/insights/", map_views.insights, name="directory-insights"),
+    path("manage/<slug:slug>/directory/insights.csv", map_views.insights_csv, name="directory-insights-csv"),
+    path("manage/<slug:slug>/events/<int:event_id>/featured/", map_views.event_featured, name="event-featured"),
+    path("manage/<slug:slug>/events/<int:event_id>/digest/", map_views.event_digest, name="event-digest"),
+    path("manage/<slug:slug>/events/<int:event_id>/cards/", map_views.event_cards, name="event-cards"),
 ]

@@ -8,8 +8,8 @@ from ninja.pagination import paginate
 
 from accounts.models import Sector
 from accounts.schemas import ErrorOut
-from config.auth import PUBLIC
-from config.types import DbId
+from core.auth import PUBLIC
+from core.types import DbId
 from events.selectors import event_get_visible
 
 from . import selectors, services

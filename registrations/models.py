@@ -7,7 +7,7 @@ one-registration-per-person-per-event rule and the per-event uniqueness of check
 from django.conf import settings
 from django.db import models
 
-from config.codes import normalise_code, random_code
+from core.codes import normalise_code, random_code
 
 __all__ = ["Registration", "new_check_in_code", "normalise_code"]
 CHECK_IN_CODE_LENGTH = 6  # 30 bits: unique per event, short enough to read out at the door

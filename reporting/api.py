@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from accounts.models import Partnership, Sector
 from accounts.schemas import ErrorOut
-from config.types import DbId
+from core.types import DbId
 from registrations.selectors import registration_get_for_user
 
 from . import selectors, services

@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from config.types import DbId
+from core.types import DbId
 
 from .models import MAX_NEW_CONTACTS
 from .periods import PRESETS

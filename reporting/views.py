@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import get_coordinated_partnership_or_404
-from config.pdf import render_pdf
+from core.pdf import render_pdf
 
 from . import selectors, services
 from .charts import report_charts

@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import sessions_featuring
+from ..featured import sessions_featuring
 
 register = template.Library()
 

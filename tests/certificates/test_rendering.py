@@ -42,18 +42,18 @@ def listener():
 def test_a_hostile_name_and_title_show_as_text_and_nothing_is_read_or_requested(
     attended, coordinator, listener, monkeypatch
 ):
-    import config.pdf
+    import core.pdf
 
     port, connections = listener
     asked = []
-    real = config.pdf._fetcher_class()
+    real = core.pdf._fetcher_class()
 
     class Spy(real):
         def fetch(self, url, headers=None):
             asked.append(url)
             return super().fetch(url, headers)
 
-    monkeypatch.setattr(config.pdf.safe_url_fetcher, "_fetcher", Spy(), raising=False)
+    monkeypatch.setattr(core.pdf.safe_url_fetcher, "_fetcher", Spy(), raising=False)
     opened = []
     real_open = open
 
@@ -78,7 +78,7 @@ def test_a_hostile_name_and_title_show_as_text_and_nothing_is_read_or_requested(
 
 
 def test_the_fetcher_refuses_files_and_the_network(settings):
-    from config.pdf import BlockedURL, safe_url_fetcher
+    from core.pdf import BlockedURL, safe_url_fetcher
 
     for url in (
         "file:///etc/passwd",

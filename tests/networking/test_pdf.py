@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from config import pdf
+from core import pdf
 from networking import services
 from networking.badges import BADGES_PER_SHEET, badges_context, badges_pdf, card_url, qr_svg
 from networking.selectors import plan_view

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from config import pdf
+from core import pdf
 from reporting.selectors import report_build
 from reporting.views import report_pdf_bytes
 

@@ -11,7 +11,7 @@ DEMO_MODULES = [
     "networking.demo",
     "referrals.demo",
     "reporting.demo",
-    "servicemap.demo",
+    "referrals.map_demo",
 ]
 
 

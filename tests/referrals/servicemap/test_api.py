@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from servicemap.models import FeaturedService
+from referrals.models import FeaturedService
 from tests.events.factories import EventFactory
 
 pytestmark = pytest.mark.django_db

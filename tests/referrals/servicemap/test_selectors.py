@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from referrals import vocabulary
-from servicemap import selectors
+from referrals import graph as map_graph
+from referrals import insights, vocabulary
 from tests.referrals.factories import PathwayFactory, ServiceFactory, need, role, term
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def _labels(graph, kind=None):
 
 
 def test_graph_has_every_listed_service_the_roles_pathways_start_from_and_every_pathway(network):
-    graph = selectors.graph_build(directory=network["directory"])
+    graph = map_graph.graph_build(directory=network["directory"])
     assert _labels(graph, "service") == {"Access", "Speech", "Paeds", "Orphan"}
     assert _labels(graph, "role") == {"General practitioner (GP)", "Maternal and child health nurse"}
     assert len(graph["edges"]) == 5
@@ -39,37 +39,37 @@ def test_graph_has_every_listed_service_the_roles_pathways_start_from_and_every_
 
 
 def test_graph_filters_by_need_sector_age_and_role(network):
-    speech = selectors.graph_build(
-        directory=network["directory"], filters=selectors.GraphFilters(need=need("speech-language"))
+    speech = map_graph.graph_build(
+        directory=network["directory"], filters=map_graph.GraphFilters(need=need("speech-language"))
     )
     assert _labels(speech, "service") == {"Access", "Speech"}
     assert _ids(speech["edges"]) == {str(network["mch_access"].pk), str(network["access_speech"].pk)}
 
-    health = selectors.graph_build(
-        directory=network["directory"], filters=selectors.GraphFilters(sector=term(vocabulary.SECTORS, "health"))
+    health = map_graph.graph_build(
+        directory=network["directory"], filters=map_graph.GraphFilters(sector=term(vocabulary.SECTORS, "health"))
     )
     assert _labels(health, "service") == {"Speech", "Paeds"}
     assert _ids(health["edges"]) == {str(network["gp_paeds"].pk)}
 
-    eight = selectors.graph_build(directory=network["directory"], filters=selectors.GraphFilters(age_months=100))
+    eight = map_graph.graph_build(directory=network["directory"], filters=map_graph.GraphFilters(age_months=100))
     assert _labels(eight, "service") == {"Paeds", "Orphan"}
     assert _ids(eight["edges"]) == {str(network["gp_paeds"].pk)}
 
-    gp = selectors.graph_build(directory=network["directory"], filters=selectors.GraphFilters(role=role("gp")))
+    gp = map_graph.graph_build(directory=network["directory"], filters=map_graph.GraphFilters(role=role("gp")))
     assert _labels(gp) == {"Access", "Paeds", "General practitioner (GP)"}
     assert _ids(gp["edges"]) == {str(network["gp_access"].pk), str(network["gp_paeds"].pk)}
 
 
 def test_graph_highlights_the_pathways_asked_for_and_their_ends(network):
-    graph = selectors.graph_build(
-        directory=network["directory"], filters=selectors.GraphFilters(highlight={network["access_speech"].pk})
+    graph = map_graph.graph_build(
+        directory=network["directory"], filters=map_graph.GraphFilters(highlight={network["access_speech"].pk})
     )
     assert [e["id"] for e in graph["edges"] if e["highlighted"]] == [str(network["access_speech"].pk)]
     assert {n["label"] for n in graph["nodes"] if n["highlighted"]} == {"Access", "Speech"}
 
 
 def test_graph_limit_keeps_the_best_connected_services(network):
-    graph = selectors.graph_build(directory=network["directory"], limit=2)
+    graph = map_graph.graph_build(directory=network["directory"], limit=2)
     assert (graph["total_services"], graph["shown_services"]) == (4, 2)
     assert _labels(graph, "service") == {"Access", "Paeds"}  # degree 4 and 3
 
@@ -83,8 +83,8 @@ def test_graph_and_insights_cost_the_same_queries_whatever_the_size(network):
         return len(ctx)
 
     before = (
-        count(lambda: selectors.graph_build(directory=directory)),
-        count(lambda: selectors.network_insights(directory=directory)),
+        count(lambda: map_graph.graph_build(directory=directory)),
+        count(lambda: insights.network_insights(directory=directory)),
     )
     for i in range(8):
         target = ServiceFactory(directory=directory, needs=["parenting"], postcodes=[f"33{60 + i}"])
@@ -97,14 +97,14 @@ def test_graph_and_insights_cost_the_same_queries_whatever_the_size(network):
             alternatives=[network["paeds"]],
         )
     after = (
-        count(lambda: selectors.graph_build(directory=directory)),
-        count(lambda: selectors.network_insights(directory=directory)),
+        count(lambda: map_graph.graph_build(directory=directory)),
+        count(lambda: insights.network_insights(directory=directory)),
     )
     assert before == after
 
 
 def test_insights_on_the_hand_built_network(network):
-    found = selectors.network_insights(directory=network["directory"])
+    found = insights.network_insights(directory=network["directory"])
     # Every route from a role to Speech or Paeds by way of Access passes through Access.
     assert [g["service"] for g in found.gatekeepers] == ["Access"]
     assert [o["service"] for o in found.orphans] == ["Orphan"]

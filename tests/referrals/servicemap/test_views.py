@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from servicemap.models import FeaturedPathway, FeaturedService
-from servicemap.services import featured_set
+from referrals.featured import featured_set
+from referrals.models import FeaturedPathway, FeaturedService
 from tests.events.factories import EventFactory
 from tests.referrals.factories import PathwayFactory, ServiceFactory
 

@@ -4,14 +4,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from core.auth import PUBLIC
+from accounts.auth import PUBLIC
+from core.schemas import ErrorOut
 from core.types import DbId
 
 from . import selectors, services
 from .models import ApiToken, Partnership, Sector
 from .schemas import (
     CoordinatorOut,
-    ErrorOut,
     MeIn,
     MeOut,
     PartnershipOut,

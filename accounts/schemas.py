@@ -66,8 +66,3 @@ class CoordinatorOut(Schema):
     full_name: str
     email: str
     organisation: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -12,20 +11,8 @@ from django_ratelimit.decorators import ratelimit
 from . import selectors, services
 from .forms import ProfileForm, ResendVerificationForm, SignUpForm, TokenCreateForm
 from .models import ApiToken, Partnership
+from .permissions import partnership_get_managed
 from .tokens import email_verification_token
-
-
-def home(request):
-    from events.selectors import event_list_upcoming
-
-    return render(
-        request,
-        "core/home.html",
-        {
-            "partnerships": selectors.partnership_list(),
-            "upcoming": list(event_list_upcoming(user=request.user)[:3]),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,17 +123,9 @@ def manage(request):
     return render(request, "accounts/manage.html", {"partnerships": partnerships})
 
 
-def get_coordinated_partnership_or_404(request, slug: str) -> Partnership:
-    """The partnership, if the caller coordinates it; a 404 otherwise (never a hint it exists)."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    if not request.user.is_authenticated or not request.user.is_coordinator_of(partnership):
-        raise Http404
-    return partnership
-
-
 @login_required
 def manage_partnership(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     return render(
         request,
         "accounts/manage_partnership.html",

@@ -8,10 +8,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.schemas import ErrorOut
-from core.auth import PUBLIC
+from accounts.auth import PUBLIC
+from core.schemas import ErrorOut
 from core.types import DbId
-from events.selectors import event_get_visible
+from events.permissions import event_get_managed
 from registrations.selectors import registration_get_for_user
 
 from . import selectors, services
@@ -102,13 +102,6 @@ class StatementOut(Schema):
     sessions: list[StatementRowOut]
 
 
-def _managed_event(request, event_id: int):
-    event = event_get_visible(user=request.auth, event_id=event_id)
-    if event is None or not request.auth.is_coordinator_of(event.partnership_id):
-        raise Http404
-    return event
-
-
 @router.get("/certificates/verify/{code}", response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def verify_certificate(request, code: str):
     """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else)."""
@@ -174,13 +167,15 @@ def revoke_certificate(request, code: str, payload: RevokeIn):
 @router.get("/events/{event_id}/certificates", response={200: list[CertificateOut], **ERRORS})
 @paginate
 def list_event_certificates(request, event_id: DbId):
-    return selectors.certificates_for_event(event=_managed_event(request, event_id))
+    return selectors.certificates_for_event(event=event_get_managed(user=request.auth, event_id=event_id))
 
 
 @router.post("/events/{event_id}/certificates", response={202: BatchOut, **ERRORS})
 def issue_event_certificates(request, event_id: DbId):
     """Issue certificates to everyone who attended and has none (a Celery task; poll the batch)."""
-    batch = services.certificate_batch_start(event=_managed_event(request, event_id), by=request.auth)
+    batch = services.certificate_batch_start(
+        event=event_get_managed(user=request.auth, event_id=event_id), by=request.auth
+    )
     batch.refresh_from_db()
     return Status(202, batch)
 
@@ -201,7 +196,7 @@ def get_certificate_batch(request, batch_id: DbId):
     openapi_extra=_binary("application/zip", "The session's valid certificates (the stored PDFs)"),
 )
 def event_certificates_zip(request, event_id: DbId):
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     certificates = list(Certificate.objects.filter(event=event, status="valid").order_by("recipient_name"))
     if not certificates:
         raise Http404

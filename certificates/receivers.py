@@ -2,14 +2,13 @@
 
 from django.dispatch import receiver
 
+from core.muting import notifications_are_muted
 from registrations.signals import attendance_finalised
 
 
 @receiver(attendance_finalised, dispatch_uid="certificates.attendance_finalised")
 def on_attendance_finalised(sender, event, by=None, **kwargs):
-    from notifications.receivers import _muted
-
-    if _muted.get():
+    if notifications_are_muted():
         return
     from .services import certificate_batch_start
 

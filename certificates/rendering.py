@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 
+from core import qr as core_qr
 from core.pdf import render_pdf
 
 from .models import Certificate
@@ -23,9 +24,7 @@ def verify_url(certificate: Certificate) -> str:
 
 
 def qr_svg(url: str, title: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").svg_inline(scale=3, border=1, title=title)
+    return core_qr.qr_svg(url, scale=3, border=1, title=title)
 
 
 def logo_for(slug: str | None) -> str:

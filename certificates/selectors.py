@@ -43,3 +43,8 @@ def certificates_for_event(*, event):
         .select_related("registration", "user", "superseded_by")
         .order_by("recipient_name", "-issued_at")
     )
+
+
+def certificates_valid_by_registration(*, user) -> dict[int, Certificate]:
+    """The caller's valid certificates, by registration id (for the "my sessions" page)."""
+    return {c.registration_id: c for c in Certificate.objects.filter(user=user, status=Certificate.Status.VALID)}

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("my/sessions/", views.my_sessions, name="my-sessions"),  # registrations' page, with certificates
     path("certificates/verify/", views.lookup, name="certificate-lookup"),
     path("certificates/verify/<str:code>/", views.verify, name="certificate-verify"),
     path("certificates/verify/<str:code>.json", views.verify_json, name="certificate-verify-json"),

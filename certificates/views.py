@@ -14,8 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
+from core import qr as core_qr
 from events.models import Event
+from events.permissions import partnership_event_get_managed
+from registrations import selectors as registration_selectors
 from registrations.models import Registration
 
 from . import selectors, services
@@ -25,6 +28,31 @@ from .rendering import statement_pdf
 
 VERIFY_RATE = "30/m"
 BAD_PERIOD = "Use dates as YYYY-MM-DD, with the start before the end."
+
+
+@login_required
+def my_sessions(request):
+    """A practitioner's sessions: check-in codes for the coming ones, certificates for the past ones.
+
+    Registrations' page (its template and URL name), composed here because certificates sits above
+    registrations (.importlinter).
+    """
+    upcoming = list(registration_selectors.registration_list_for_user(user=request.user, when="upcoming"))
+    past = list(registration_selectors.registration_list_for_user(user=request.user, when="past"))
+    valid = selectors.certificates_valid_by_registration(user=request.user)
+    for registration in past:
+        registration.valid_certificate = valid.get(registration.pk)
+    for registration in upcoming:
+        if registration.status == Registration.Status.CONFIRMED:
+            registration.qr = core_qr.qr_svg(
+                registration_selectors.check_in_url(registration),
+                title=f"Check-in code {registration.display_code}",
+                scale=4,
+                border=2,
+                dark="#000",
+                light="#fff",
+            )
+    return render(request, "registrations/my_sessions.html", {"upcoming": upcoming, "past": past})
 
 
 def _pdf(body: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
@@ -131,16 +159,11 @@ def statement(request):
 # --- Coordinators ------------------------------------------------------------------------
 
 
-def _managed_event(request, slug: str, event_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
-    return partnership, get_object_or_404(
-        Event.objects.select_related("partnership"), pk=event_id, partnership=partnership
-    )
-
-
 @login_required
 def event_certificates(request, slug: str, event_id: int):
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
+    )
     attended = (
         Registration.objects.filter(event=event, status="confirmed", attendance="attended")
         .select_related("user")
@@ -166,7 +189,9 @@ def event_certificates(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def event_certificates_issue(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
+    )
     try:
         batch = services.certificate_batch_start(event=event, by=request.user)
     except ValidationError as error:
@@ -179,7 +204,7 @@ def event_certificates_issue(request, slug: str, event_id: int):
 
 @login_required
 def batch_progress(request, slug: str, batch_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     batch = get_object_or_404(CertificateBatch, pk=batch_id, event__partnership=partnership)
     return JsonResponse(
         {
@@ -196,7 +221,7 @@ def batch_progress(request, slug: str, batch_id: int):
 @require_http_methods(["POST"])
 def registration_certificate(request, slug: str, registration_id: int):
     """Issue or re-issue one certificate, optionally with partial attendance (minutes)."""
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     registration = get_object_or_404(
         Registration.objects.select_related("event"), pk=registration_id, event__partnership=partnership
     )
@@ -218,7 +243,7 @@ def registration_certificate(request, slug: str, registration_id: int):
 @login_required
 @require_POST
 def certificate_revoke(request, slug: str, code: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     certificate = get_object_or_404(Certificate, code=code, event__partnership=partnership)
     try:
         services.certificate_revoke(certificate=certificate, by=request.user, reason=request.POST.get("reason", ""))
@@ -236,7 +261,9 @@ def _valid_certificates(event):
 
 @login_required
 def event_certificates_zip(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
+    )
     certificates = _valid_certificates(event)
     if not certificates:
         raise Http404
@@ -255,7 +282,9 @@ def event_certificates_pdf(request, slug: str, event_id: int):
     """All of a session's certificates as one printable PDF (the stored PDFs, page after page)."""
     from pypdf import PdfWriter
 
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
+    )
     certificates = _valid_certificates(event)
     if not certificates:
         raise Http404

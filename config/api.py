@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from core.auth import AUTHENTICATED
+from accounts.auth import AUTHENTICATED
 
 
 class Parser(ninja.parser.Parser):

@@ -10,7 +10,7 @@
 
 from ninja.openapi.schema import OpenAPISchema
 
-from core.auth import Anonymous, TokenAuth
+from accounts.auth import Anonymous, TokenAuth
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from events import views as event_views
 
 from .api import api
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", event_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("partnerships/<slug:slug>/", account_views.partnership_detail, name="partnership-detail"),
     path("manage/", account_views.manage, name="manage"),

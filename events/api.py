@@ -8,9 +8,10 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts.auth import PUBLIC
 from accounts.models import Partnership, Sector
-from accounts.schemas import ErrorOut
-from core.auth import PUBLIC
+from accounts.permissions import ONLY_COORDINATORS, partnership_get_managed
+from core.schemas import ErrorOut
 from core.types import DbId
 
 from . import selectors, services
@@ -33,23 +34,12 @@ from .schemas import (
 
 router = Router(tags=["events"])
 
-ONLY_COORDINATORS = "Only the partnership's coordinators can do this."
-UNKNOWN_PARTNERSHIP = "Unknown partnership: {slug}."
 UNKNOWN_SECTOR = "Unknown sector: {slug}."
 UNKNOWN_VENUE = "Unknown venue: {id}."
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _coordinated_partnership(request, slug: str, field: str = "partnership") -> Partnership:
-    partnership = Partnership.objects.filter(slug=slug).first()
-    if partnership is None:
-        raise ValidationError({field: UNKNOWN_PARTNERSHIP.format(slug=slug)})
-    if not request.auth.is_coordinator_of(partnership):
-        raise PermissionDenied(ONLY_COORDINATORS)
-    return partnership
 
 
 def _sectors(slugs: list[str] | None) -> list[Sector] | None:
@@ -158,7 +148,7 @@ def get_event(request, event_id: DbId):
 @router.post("/events", response={201: EventOut, **ERRORS})
 def create_event(request, payload: EventIn):
     """Create a one-off session (coordinators)."""
-    partnership = _coordinated_partnership(request, payload.partnership)
+    partnership = partnership_get_managed(user=request.auth, slug=payload.partnership, field="partnership")
     event = services.event_create(
         partnership=partnership,
         title=payload.title,
@@ -230,7 +220,7 @@ def cancel_event(request, event_id: DbId, payload: CancelIn):
 @router.post("/series/preview", response={200: SeriesPreviewOut, **ERRORS})
 def preview_series(request, payload: SeriesPreviewIn):
     """The dates a rule gives in the partnership's zone; nothing is written."""
-    partnership = _coordinated_partnership(request, payload.partnership)
+    partnership = partnership_get_managed(user=request.auth, slug=payload.partnership, field="partnership")
     occurrences = services.series_preview(
         partnership=partnership,
         rrule=payload.rrule,
@@ -252,14 +242,14 @@ def preview_series(request, payload: SeriesPreviewIn):
 @paginate
 def list_series(request, partnership: str):
     """A partnership's series, for its coordinators."""
-    found = _coordinated_partnership(request, partnership)
+    found = partnership_get_managed(user=request.auth, slug=partnership, field="partnership")
     return selectors.series_list(partnership_id=found.pk).prefetch_related("topics", "sectors")
 
 
 @router.post("/series", response={201: SeriesOut, **ERRORS})
 def create_series(request, payload: SeriesIn):
     """Create a recurring series and its occurrences (published at once with `publish`)."""
-    partnership = _coordinated_partnership(request, payload.partnership)
+    partnership = partnership_get_managed(user=request.auth, slug=payload.partnership, field="partnership")
     series = services.series_create(
         partnership=partnership,
         created_by=request.auth,

@@ -204,7 +204,9 @@ class Event(SessionContent):
         """Confirmed registrations: the selectors' annotation when present, else one query."""
         if hasattr(self, "confirmed_count"):
             return self.confirmed_count
-        return self.registrations.filter(status="confirmed").count()
+        from .seats import seats
+
+        return seats().confirmed_count(self)
 
     @property
     def spaces_left(self) -> int:

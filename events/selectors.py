@@ -2,42 +2,22 @@
 
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Sector, User
 
 from .models import Event, Series, Topic, Venue
+from .seats import seats
 
 
 def event_queryset() -> QuerySet[Event]:
     """Events with what lists and detail pages show, in a fixed number of queries."""
-    return (
-        Event.objects.select_related("partnership", "venue", "series")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("sectors", queryset=Sector.objects.order_by("ordering", "name")),
-        )
-        .annotate(
-            confirmed_count=_registration_count("confirmed"),
-            waitlist_count=_registration_count("waitlisted"),
-        )
+    events = Event.objects.select_related("partnership", "venue", "series").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        Prefetch("sectors", queryset=Sector.objects.order_by("ordering", "name")),
     )
-
-
-def _registration_count(status: str):
-    """A correlated subquery, so only the rows of the page are counted (and count() skips it)."""
-    from registrations.models import Registration
-
-    counted = (
-        Registration.objects.filter(event=OuterRef("pk"), status=status)
-        .order_by()
-        .values("event")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return seats().annotate(events)
 
 
 def event_visible_filter(user: User) -> Q:
@@ -107,7 +87,7 @@ def event_can_see_online_link(*, event: Event, user: User) -> bool:
         return False
     if user.is_coordinator_of(event.partnership_id):
         return True
-    return event.registrations.filter(user=user, status="confirmed").exists()
+    return seats().holds_seat(event, user)
 
 
 def series_list(*, partnership_id: int) -> QuerySet[Series]:

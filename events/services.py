@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Partnership, Sector, User
 
 from . import recurrence
 from .models import Event, Series, Topic, Venue
+from .seats import seats
 from .signals import event_changed
 
 END_BEFORE_START = "The end must be after the start."
@@ -251,12 +251,8 @@ def series_update(
         series.sectors.set(sectors)
 
     now = timezone.now()
-    future = list(
-        series.events.filter(start__gt=now)
-        .exclude(status=Event.Status.CANCELLED)
-        .annotate(active_registrations=Count("registrations", filter=~Q(registrations__status="cancelled")))
-        .select_related("partnership")
-    )
+    future = series.events.filter(start__gt=now).exclude(status=Event.Status.CANCELLED).select_related("partnership")
+    future = list(seats().annotate_active(future))
     result = SeriesChanges()
     to_move: list[tuple[Event, recurrence.Occurrence]] = []
     to_drop: list[Event] = []
@@ -332,14 +328,12 @@ def series_publish(*, series: Series) -> list[Event]:
 
 
 def _confirmed_count(event: Event) -> int:
-    return event.registrations.filter(status="confirmed").count()
+    return seats().confirmed_count(event)
 
 
 def _promote_waitlist(event: Event) -> None:
     """More seats: the waitlist moves up at once, in the same transaction. Expects the event lock."""
-    from registrations.services import waitlist_promote
-
-    waitlist_promote(event=event)
+    seats().capacity_raised(event)
 
 
 def _snapshot(event: Event) -> dict:

@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("events/", views.events_upcoming, name="events-upcoming"),
     path("events/month/", views.events_month, name="events-month"),
-    path("events/<int:event_id>/", views.event_detail, name="event-detail"),
     path("manage/<slug:slug>/events/", views.manage_events, name="manage-events"),
     path("manage/<slug:slug>/events/new/", views.event_new, name="event-new"),
     path("manage/<slug:slug>/events/<int:event_id>/edit/", views.event_edit, name="event-edit"),

@@ -5,19 +5,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import selectors as account_selectors
 from accounts.models import Sector
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
 
 from . import recurrence, selectors, services
 from .forms import CancelForm, EventFilterForm, EventForm, SeriesForm, VenueForm, comma_list
 from .models import Event, Series, Topic
+from .permissions import partnership_event_get_managed
 
 PAGE_SIZE = 20
+
+
+def home(request):
+    return render(
+        request,
+        "core/home.html",
+        {
+            "partnerships": account_selectors.partnership_list(),
+            "upcoming": list(selectors.event_list_upcoming(user=request.user)[:3]),
+        },
+    )
 
 
 def _filters(request):
@@ -85,38 +97,12 @@ def events_month(request):
     )
 
 
-def event_detail(request, event_id: int):
-    event = selectors.event_get_visible(user=request.user, event_id=event_id)
-    if event is None:
-        raise Http404
-    from registrations import selectors as registration_selectors
-    from registrations.forms import RegistrationForm
-
-    can_manage = request.user.is_authenticated and request.user.is_coordinator_of(event.partnership_id)
-    registration = registration_selectors.registration_for(event=event, user=request.user)
-    return render(
-        request,
-        "events/detail.html",
-        {
-            "event": event,
-            "can_manage": can_manage,
-            "spaces_left": event.spaces_left,
-            "show_online_link": selectors.event_can_see_online_link(event=event, user=request.user),
-            "registration": registration,
-            "registration_form": RegistrationForm(instance=registration),
-            "sector_mix": registration_selectors.sector_mix(event=event),
-            "can_see_attendees": registration_selectors.can_see_attendees(event=event, user=request.user),
-            "now": timezone.now(),
-        },
-    )
-
-
 # --- coordinators ------------------------------------------------------------------------
 
 
 @login_required
 def manage_events(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     return render(
         request,
         "events/manage_events.html",
@@ -164,7 +150,7 @@ def _series_values(form) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_new(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     next_year = timezone.localdate().year + 1
     initial = {
         "start_date": date(next_year, 1, 1),
@@ -214,7 +200,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_edit(request, slug: str, series_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     series = get_object_or_404(Series, pk=series_id, partnership=partnership)
     form = SeriesForm(request.POST or None, partnership=partnership, initial=SeriesForm.initial_for(series))
     preview = None
@@ -260,7 +246,7 @@ def series_edit(request, slug: str, series_id: int):
 @login_required
 @require_POST
 def series_publish(request, slug: str, series_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     series = get_object_or_404(Series, pk=series_id, partnership=partnership)
     published = services.series_publish(series=series)
     messages.success(request, f"Published {len(published)} sessions of “{series.title}”.")
@@ -270,7 +256,7 @@ def series_publish(request, slug: str, series_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_new(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     form = EventForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -296,18 +282,12 @@ def event_new(request, slug: str):
     return render(request, "events/event_form.html", {"partnership": partnership, "form": form, "event": None})
 
 
-def _managed_event(request, slug: str, event_id: int) -> tuple:
-    partnership = get_coordinated_partnership_or_404(request, slug)
-    event = get_object_or_404(
-        Event.objects.select_related("partnership", "series"), pk=event_id, partnership=partnership
-    )
-    return partnership, event
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug: str, event_id: int):
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+    )
     form = EventForm(request.POST or None, partnership=partnership, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -328,7 +308,9 @@ def event_edit(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def event_publish(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+    )
     try:
         services.event_publish(event=event)
     except ValidationError as error:
@@ -341,7 +323,9 @@ def event_publish(request, slug: str, event_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, slug: str, event_id: int):
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+    )
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -357,7 +341,7 @@ def event_cancel(request, slug: str, event_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def venues(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     form = VenueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,9 +1,9 @@
 from django.http import Http404
 from ninja import Router, Status
 
-from accounts.schemas import ErrorOut
+from core.schemas import ErrorOut
 from core.types import DbId
-from events.selectors import event_get_visible
+from events.permissions import event_get_managed, event_get_visible_or_404
 
 from . import selectors, services
 from .badges import badges_pdf
@@ -23,24 +23,9 @@ PDF_RESPONSE = {
 }
 
 
-def _visible_event(request, event_id: int):
-    event = event_get_visible(user=request.auth, event_id=event_id)
-    if event is None:
-        raise Http404
-    return event
-
-
-def _managed_event(request, event_id: int):
-    """The event if the caller coordinates its partnership; 404 otherwise."""
-    event = _visible_event(request, event_id)
-    if not request.auth.is_coordinator_of(event.partnership_id):
-        raise Http404
-    return event
-
-
 def _managed_plan(request, event_id: int) -> TablePlan:
     plan = TablePlan.objects.select_related("event", "event__partnership").filter(
-        event=_managed_event(request, event_id)
+        event=event_get_managed(user=request.auth, event_id=event_id)
     )
     found = plan.first()
     if found is None:
@@ -130,7 +115,7 @@ def get_table_plan(request, event_id: DbId):
 @router.post("/events/{event_id}/table-plan", response={200: PlanOut, 201: PlanOut, **ERRORS})
 def create_table_plan(request, event_id: DbId, payload: PlanIn | None = None):
     """Plan the tables (201), or plan them again from scratch (200): pins are kept, locks cleared."""
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     existed = TablePlan.objects.filter(event=event).exists()
     values = payload.dict() if payload is not None else PlanIn().dict()
     plan = services.plan_generate(event=event, by=request.auth, **values)
@@ -203,7 +188,7 @@ def get_my_table(request, event_id: DbId):
     For the session's confirmed registrants and the partnership's coordinators (404 for others).
     Before the session ends `available` is false.
     """
-    event = _visible_event(request, event_id)
+    event = event_get_visible_or_404(user=request.auth, event_id=event_id)
     if not selectors.can_see_my_table_page(event=event, user=request.auth):
         raise Http404
     table = selectors.my_table(event=event, user=request.auth)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core import qr as core_qr
 from core.pdf import render_pdf
 from registrations.models import Registration
 
@@ -45,7 +45,7 @@ def card_url(registration: Registration) -> str:
 
 
 def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=3, border=0, dark="#000", light="#fff")
+    return core_qr.qr_svg(url, scale=3, border=0, dark="#000", light="#fff")
 
 
 def sector_colours(view: PlanView) -> dict[int, str]:

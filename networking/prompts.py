@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.apps import apps
+from referrals import selectors as referral_selectors
 
 from .models import Seat, TableGroup
 
@@ -41,21 +41,11 @@ def service_label(service: str, organisation: str) -> str:
     return service
 
 
-def _directory_models():
-    """The referral directory's models, or None when there is no directory to ask."""
-    try:
-        return apps.get_model("referrals", "Service"), apps.get_model("referrals", "Pathway")
-    except LookupError:
-        return None
-
-
 def prompts_for_groups(groups: Iterable[TableGroup]) -> dict[int, list[str]]:
     """{group id: prompts} for tables whose seats (registration, user) are prefetched or cheap to load."""
     groups = list(groups)
-    models = _directory_models()
-    if not groups or models is None:
+    if not groups:
         return {}
-    Service, Pathway = models
     members: dict[int, list[str]] = {}  # group id -> organisation keys of its people
     partnership_ids = set()
     seats_loaded = all("seats" in getattr(g, "_prefetched_objects_cache", {}) for g in groups)
@@ -75,14 +65,7 @@ def prompts_for_groups(groups: Iterable[TableGroup]) -> dict[int, list[str]]:
     if not wanted:
         return {}
 
-    listed = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
-    rows = (
-        Service.objects.filter(
-            directory__partnership_id__in=partnership_ids, status__in=listed, organization__isnull=False
-        )
-        .order_by("organization__name", "name", "pk")
-        .values_list("pk", "name", "organization_id", "organization__name", "organization__alternate_name")
-    )
+    rows = referral_selectors.service_rows_with_organisation(partnership_ids=partnership_ids)
     org_of_key: dict[str, object] = {}  # organisation key (name or alternate name) -> organization id
     org_name: dict[object, str] = {}
     services_of: dict[object, list[tuple[object, str]]] = {}
@@ -100,13 +83,7 @@ def prompts_for_groups(groups: Iterable[TableGroup]) -> dict[int, list[str]]:
         service_name[service_id] = name
     if not services_of:
         return {}
-    pathways = list(
-        Pathway.objects.filter(
-            is_active=True, source_service_id__in=list(service_org), target_service_id__in=list(service_org)
-        )
-        .order_by("target_service__name", "pk")
-        .values_list("source_service_id", "target_service_id")
-    )
+    pathways = referral_selectors.pathway_pairs_between(service_ids=list(service_org))
 
     prompts: dict[int, list[str]] = {}
     for group in groups:

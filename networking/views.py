@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.views import get_coordinated_partnership_or_404
+from events.permissions import partnership_event_get_managed
 from events.selectors import event_get_visible
 from registrations.selectors import can_see_attendees
 
@@ -29,16 +29,8 @@ def _form_errors(request, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-def _managed_event(request, slug: str, event_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
-    event = event_get_visible(user=request.user, event_id=event_id)
-    if event is None or event.partnership_id != partnership.pk:
-        raise Http404
-    return partnership, event
-
-
 def _managed_plan(request, slug: str, event_id: int) -> TablePlan:
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     plan = TablePlan.objects.select_related("event", "event__partnership").filter(event=event).first()
     if plan is None:
         raise Http404
@@ -51,7 +43,7 @@ def _back(slug: str, event_id: int):
 
 @login_required
 def table_plan(request, slug: str, event_id: int):
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     plan = selectors.plan_get(event=event)
     view = selectors.plan_view(plan=plan) if plan else None
     initial = {"min_size": plan.min_size, "max_size": plan.max_size} if plan else None
@@ -72,7 +64,7 @@ def table_plan(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def table_plan_generate(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     form = PlanForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from accounts.schemas import ErrorOut
+from core.schemas import ErrorOut
 from core.types import DbId
 from events.selectors import event_get_visible
 

@@ -4,32 +4,21 @@ The hooks are sent inside the services' transactions, so each message is recorde
 with the change that caused it.
 """
 
-import contextlib
-from contextvars import ContextVar
-
 from django.dispatch import receiver
 
+from core.muting import notifications_are_muted, notifications_muted
 from events.signals import event_changed
 from registrations.signals import attendance_finalised, registration_changed
 
 from . import messages
 
-_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
-
-
-@contextlib.contextmanager
-def muted():
-    """No messages for changes made inside (demo data, bulk imports)."""
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
+# `muted()` is core.muting.notifications_muted, kept under its old name for callers and tests.
+muted = notifications_muted
 
 
 @receiver(registration_changed, dispatch_uid="notifications.registration_changed")
 def on_registration_changed(sender, registration, change, **kwargs):
-    if _muted.get():
+    if notifications_are_muted():
         return
     if change in ("confirmed", "promoted"):
         messages.registration_confirmed(registration, promoted=change == "promoted")
@@ -41,7 +30,7 @@ def on_registration_changed(sender, registration, change, **kwargs):
 
 @receiver(event_changed, dispatch_uid="notifications.event_changed")
 def on_event_changed(sender, event, change, previous, **kwargs):
-    if _muted.get():
+    if notifications_are_muted():
         return
     if change not in ("rescheduled", "venue", "cancelled"):
         return
@@ -59,7 +48,7 @@ def on_event_changed(sender, event, change, previous, **kwargs):
 
 @receiver(attendance_finalised, dispatch_uid="notifications.attendance_finalised")
 def on_attendance_finalised(sender, event, **kwargs):
-    if _muted.get():
+    if notifications_are_muted():
         return
     from registrations.models import Registration
 

@@ -19,6 +19,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.qr import qr_png
+
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -121,18 +123,13 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 
 def _check_in_qr_png(message: OutboxMessage) -> bytes | None:
-    import io
-
-    import segno
-
-    from registrations.views import check_in_url
+    from registrations.models import Registration
+    from registrations.selectors import check_in_url
 
     registration = message.registration
-    if registration is None or registration.status != "confirmed":
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
         return None
-    buffer = io.BytesIO()
-    segno.make(check_in_url(registration), error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
+    return qr_png(check_in_url(registration), scale=6, border=2)
 
 
 @transaction.atomic

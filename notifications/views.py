@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
 from events.models import Event
 
 from . import services
@@ -55,7 +55,7 @@ def calendar_invites(request):
 @login_required
 def message_log(request, slug: str, event_id: int):
     """Every message about a session: to whom, what, and whether it went."""
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     event = get_object_or_404(Event, pk=event_id, partnership=partnership)
     log = event.outbox_messages.all()
     status = request.GET.get("status")
@@ -72,7 +72,7 @@ def message_log(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def message_retry(request, slug: str, message_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     message = get_object_or_404(OutboxMessage, pk=message_id, event__partnership=partnership)
     services.outbox_retry(message=message)
     messages.success(request, f"The message to {message.to_email} will be tried again.")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
@@ -16,10 +16,11 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts.auth import PUBLIC
 from accounts.models import Partnership
-from accounts.schemas import ErrorOut
-from core.auth import PUBLIC
+from accounts.permissions import partnership_get_managed
 from core.pagination import MAX_PAGE
+from core.schemas import ErrorOut
 from core.types import DbId
 
 from . import hsds, selectors, services, vocabulary
@@ -164,11 +165,7 @@ def _terms(key: str, codes: list[str] | None, field: str, what: str) -> list[Tax
 
 
 def _coordinated_directory(request, slug: str):
-    partnership = Partnership.objects.filter(slug=slug).first()
-    if partnership is None:
-        raise ValidationError({"partnership": UNKNOWN_PARTNERSHIP.format(slug=slug)})
-    if not request.auth.is_coordinator_of(partnership):
-        raise PermissionDenied(ONLY_COORDINATORS)
+    partnership = partnership_get_managed(user=request.auth, slug=slug, field="partnership")
     return services.directory_get_or_create(partnership=partnership)
 
 

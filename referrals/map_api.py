@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Query, Router
 
-from accounts.schemas import ErrorOut
-from core.auth import PUBLIC
+from accounts.auth import PUBLIC
+from core.schemas import ErrorOut
 from core.types import DbId
 from events import selectors as event_selectors
 from events.models import Event
+from events.permissions import event_get_managed
 from referrals import selectors as referral_selectors
 from referrals import vocabulary
 from referrals.models import Directory, Pathway, Service
@@ -59,14 +60,9 @@ def _coordinated_directory(user, slug: str) -> Directory:
     return directory
 
 
-def _coordinated_event(user, event_id: int) -> Event:
-    event = Event.objects.select_related("partnership", "series").filter(pk=event_id).first()
-    if event is None or not user.is_coordinator_of(event.partnership_id):
-        raise Http404
-    return event
-
-
-@router.get("/servicemap/{slug}/graph", response={200: GraphOut, **ERRORS}, auth=PUBLIC)
+@router.get(
+    "/servicemap/{slug}/graph", response={200: GraphOut, **ERRORS}, auth=PUBLIC, operation_id="servicemap_api_get_graph"
+)
 def get_graph(request, slug: str, filters: Query[GraphFilters]):
     """The directory as a network: listed services (and the referrer roles pathways start from) as
     nodes, active pathways as directed edges; filtered by need, sector, age and referrer role."""
@@ -83,7 +79,9 @@ def get_graph(request, slug: str, filters: Query[GraphFilters]):
     )
 
 
-@router.get("/servicemap/{slug}/insights", response={200: InsightsOut, **ERRORS})
+@router.get(
+    "/servicemap/{slug}/insights", response={200: InsightsOut, **ERRORS}, operation_id="servicemap_api_get_insights"
+)
 def get_insights(request, slug: str):
     """What needs attention: gatekeepers, services nobody refers to, dead ends, catchment gaps and
     overdue entries (the partnership's coordinators)."""
@@ -106,16 +104,30 @@ def _featured_out(event: Event) -> dict:
     }
 
 
-@router.get("/servicemap/events/{event_id}/featured", response={200: FeaturedSetOut, **ERRORS})
+@router.get(
+    "/servicemap/events/{event_id}/featured",
+    response={200: FeaturedSetOut, **ERRORS},
+    operation_id="servicemap_api_get_featured",
+)
 def get_featured(request, event_id: DbId):
     """The services presented and the pathways discussed at a session (its coordinators)."""
-    return _featured_out(_coordinated_event(request.auth, event_id))
+    return _featured_out(
+        event_get_managed(
+            user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+        )
+    )
 
 
-@router.put("/servicemap/events/{event_id}/featured", response={200: FeaturedSetOut, **ERRORS})
+@router.put(
+    "/servicemap/events/{event_id}/featured",
+    response={200: FeaturedSetOut, **ERRORS},
+    operation_id="servicemap_api_set_featured",
+)
 def set_featured(request, event_id: DbId, payload: FeaturedIn):
     """Replace what a session features (its coordinators)."""
-    event = _coordinated_event(request.auth, event_id)
+    event = event_get_managed(
+        user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+    )
     chosen_services = list(
         Service.objects.select_related("directory").filter(
             pk__in=payload.service_ids, directory__partnership=event.partnership
@@ -156,11 +168,17 @@ def digest_out(event: Event, previous: Event | None, revisions) -> dict:
     }
 
 
-@router.get("/servicemap/events/{event_id}/digest", response={200: DigestOut, **ERRORS})
+@router.get(
+    "/servicemap/events/{event_id}/digest",
+    response={200: DigestOut, **ERRORS},
+    operation_id="servicemap_api_get_digest",
+)
 def get_digest(request, event_id: DbId):
     """What changed since the last session: pathway revisions since the previous session of the same
     series (or partnership), for the coordinator to present."""
-    event = _coordinated_event(request.auth, event_id)
+    event = event_get_managed(
+        user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+    )
     directory = Directory.objects.filter(partnership_id=event.partnership_id).first()
     if directory is None:
         return digest_out(event, event_selectors.event_previous_session(event=event), [])

@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
 from events import selectors as event_selectors
 from events.models import Event
+from events.permissions import partnership_event_get_managed
 from referrals import selectors as referral_selectors
 from referrals.forms import WhereForm
 from referrals.views import _qr_svg, _who_may_refer
@@ -81,7 +82,7 @@ def directory_map(request, slug: str):
 
 
 def _coordinated_directory(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     directory = referral_selectors.directory_for_partnership(partnership=partnership)
     if directory is None:
         raise Http404
@@ -126,9 +127,8 @@ def insights_csv(request, slug: str):
 
 
 def _coordinated_event(request, slug: str, event_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
-    event = get_object_or_404(
-        Event.objects.select_related("partnership", "series"), pk=event_id, partnership=partnership
+    partnership, event = partnership_event_get_managed(
+        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
     )
     return partnership, event, referral_selectors.directory_for_partnership(partnership=partnership)
 

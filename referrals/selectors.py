@@ -715,3 +715,24 @@ def hsds_terms(
     for word in (search or "").split()[:8]:
         terms = terms.filter(Q(name__icontains=word) | Q(description__icontains=word) | Q(code__icontains=word))
     return terms.order_by("taxonomy__name", "ordering", "name", "pk")
+
+
+def service_rows_with_organisation(*, partnership_ids) -> QuerySet:
+    """Listed services that belong to an organisation, of these partnerships' directories, as rows
+    (id, name, organisation id, organisation name, alternate name); for networking's table prompts."""
+    return (
+        Service.objects.filter(
+            directory__partnership_id__in=partnership_ids, status__in=LISTED, organization__isnull=False
+        )
+        .order_by("organization__name", "name", "pk")
+        .values_list("pk", "name", "organization_id", "organization__name", "organization__alternate_name")
+    )
+
+
+def pathway_pairs_between(*, service_ids) -> list[tuple]:
+    """(source service id, target service id) of the active pathways among these services."""
+    return list(
+        Pathway.objects.filter(is_active=True, source_service_id__in=service_ids, target_service_id__in=service_ids)
+        .order_by("target_service__name", "pk")
+        .values_list("source_service_id", "target_service_id")
+    )

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
+from core.qr import qr_svg
 
 from . import places, selectors, services, vocabulary
 from .forms import (
@@ -42,9 +43,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _qr_svg(url: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").svg_inline(scale=3, title="Link to this pathway online")
+    return qr_svg(url, scale=3, title="Link to this pathway online")
 
 
 # --- Public pages --------------------------------------------------------------------------------
@@ -230,7 +229,7 @@ def _suggest(request, *, fields, service=None, pathway=None):
 
 
 def _directory_of(request, slug: str) -> tuple:
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     return partnership, selectors.directory_for_partnership(partnership=partnership)
 
 

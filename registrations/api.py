@@ -6,11 +6,11 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts.auth import PUBLIC
 from accounts.models import Sector
-from accounts.schemas import ErrorOut
-from core.auth import PUBLIC
+from core.schemas import ErrorOut
 from core.types import DbId
-from events.selectors import event_get_visible
+from events.permissions import event_get_managed, event_get_visible_or_404
 
 from . import selectors, services
 from .models import Registration
@@ -141,21 +141,6 @@ class DeleteAccountIn(Schema):
     password: str = Field(..., min_length=1, max_length=200)
 
 
-def _visible_event(request, event_id: DbId):
-    event = event_get_visible(user=request.user, event_id=event_id)
-    if event is None:
-        raise Http404
-    return event
-
-
-def _managed_event(request, event_id: DbId):
-    """The event if the caller coordinates its partnership; 404 otherwise."""
-    event = _visible_event(request, event_id)
-    if not request.auth.is_coordinator_of(event.partnership_id):
-        raise Http404
-    return event
-
-
 def _own_or_managed(request, registration_id: DbId) -> Registration:
     registration = selectors.registration_get_for_user(user=request.auth, registration_id=registration_id)
     if registration is None:
@@ -176,7 +161,7 @@ def create_registration(request, event_id: DbId, payload: RegistrationIn | None 
 
     Registering again answers 200 with the existing registration (double clicks create nothing).
     """
-    event = _visible_event(request, event_id)
+    event = event_get_visible_or_404(user=request.user, event_id=event_id)
     details = payload.dict() if payload is not None else {}
     registration, created = services.registration_create(event=event, user=request.auth, **details)
     return Status(201 if created else 200, registration)
@@ -212,14 +197,14 @@ def list_my_registrations(request, when: Literal["upcoming", "past"] | None = No
 @router.get("/events/{event_id}/sector-mix", response={200: list[SectorCountOut], 404: ErrorOut}, auth=PUBLIC)
 def event_sector_mix(request, event_id: DbId):
     """Confirmed registrations per sector (counts only; public)."""
-    return selectors.sector_mix(event=_visible_event(request, event_id))
+    return selectors.sector_mix(event=event_get_visible_or_404(user=request.user, event_id=event_id))
 
 
 @router.get("/events/{event_id}/attendees", response={200: list[AttendeeOut], **ERRORS})
 @paginate
 def list_attendees(request, event_id: DbId):
     """Attendees who agreed to be listed: for other confirmed attendees and coordinators only."""
-    event = _visible_event(request, event_id)
+    event = event_get_visible_or_404(user=request.user, event_id=event_id)
     if not selectors.can_see_attendees(event=event, user=request.auth):
         raise Http404
     return selectors.attendee_list(event=event)
@@ -234,19 +219,19 @@ class RosterFilters(Schema):
 @paginate
 def list_roster(request, event_id: DbId, filters: Query[RosterFilters]):
     """The roster, for the partnership's coordinators (404 for anyone else)."""
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     return selectors.roster(event=event, **filters.dict())
 
 
 @router.get("/events/{event_id}/roster/counts", response={200: RosterCountsOut, **ERRORS})
 def roster_counts(request, event_id: DbId):
-    return selectors.roster_counts(event=_managed_event(request, event_id))
+    return selectors.roster_counts(event=event_get_managed(user=request.auth, event_id=event_id))
 
 
 @router.post("/events/{event_id}/walk-ins", response={201: RosterEntryOut, **ERRORS})
 def add_walk_in(request, event_id: DbId, payload: WalkInIn):
     """Add someone who came without registering: confirmed and attended."""
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     sector = None
     if payload.sector:
         sector = Sector.objects.filter(slug=payload.sector).first()
@@ -266,7 +251,7 @@ def add_walk_in(request, event_id: DbId, payload: WalkInIn):
 @router.post("/events/{event_id}/check-in", response={200: RosterEntryOut, **ERRORS})
 def check_in(request, event_id: DbId, payload: CheckInIn):
     """Mark attendance by the registrant's check-in code (case and hyphens don't matter)."""
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     return services.attendance_check_in(event=event, code=payload.code, by=request.auth)
 
 
@@ -285,7 +270,7 @@ def move_to_top(request, registration_id: DbId):
 @router.post("/events/{event_id}/attendance/finalise", response={200: FinaliseOut, **ERRORS})
 def finalise_attendance(request, event_id: DbId):
     """After the session: everyone confirmed and not marked attended becomes a no-show."""
-    event = _managed_event(request, event_id)
+    event = event_get_managed(user=request.auth, event_id=event_id)
     return {"no_shows": services.attendance_finalise(event=event, by=request.auth)}
 
 

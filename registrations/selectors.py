@@ -1,6 +1,8 @@
 """Reads for registrations: rosters, one's own sessions, attendee lists and sector mix."""
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -107,3 +109,14 @@ def registration_for(*, event: Event, user: User) -> Registration | None:
     if not user.is_authenticated:
         return None
     return event.registrations.filter(user=user).first()
+
+
+def check_in_url(registration: Registration) -> str:
+    """The link in a registrant's check-in QR code (on their page and in the confirmation e-mail)."""
+    path = reverse("check-in", kwargs={"slug": registration.event.partnership.slug, "event_id": registration.event_id})
+    return f"{settings.SITE_URL}{path}?code={registration.check_in_code}"
+
+
+def event_confirmed_count(*, event: Event) -> int:
+    """Seats taken: the one count of confirmed registrations (events asks through events.seats)."""
+    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()

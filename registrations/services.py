@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Event
 
+from . import selectors
 from .models import Registration, new_check_in_code, normalise_code
 from .signals import registration_changed
 
@@ -39,7 +40,7 @@ def _lock_event(event: Event | int) -> Event:
 
 
 def _confirmed_count(event: Event) -> int:
-    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    return selectors.event_confirmed_count(event=event)
 
 
 def _next_position(event: Event) -> int:

@@ -3,11 +3,11 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("events/<int:event_id>/", views.event_detail, name="event-detail"),
     path("events/<int:event_id>/register/", views.register, name="register"),
     path("events/<int:event_id>/attendees/", views.attendees, name="attendees"),
     path("registrations/<int:registration_id>/cancel/", views.registration_cancel, name="registration-cancel"),
     path("registrations/<int:registration_id>/details/", views.registration_details, name="registration-details"),
-    path("my/sessions/", views.my_sessions, name="my-sessions"),
     path("accounts/data/", views.my_data, name="my-data"),
     path("accounts/delete/", views.delete_account, name="delete-account"),
     path("manage/<slug:slug>/events/<int:event_id>/roster/", views.roster, name="roster"),

@@ -1,8 +1,6 @@
 import csv
 import json
 
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -14,8 +12,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
+from events import selectors as event_selectors
 from events.models import Event
+from events.permissions import event_get_visible_or_404, partnership_event_get_managed
 from events.selectors import event_get_visible
 
 from . import selectors, services
@@ -33,16 +33,6 @@ def _back(request, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def check_in_url(registration: Registration) -> str:
-    path = reverse("check-in", kwargs={"slug": registration.event.partnership.slug, "event_id": registration.event_id})
-    return f"{settings.SITE_URL}{path}?code={registration.check_in_code}"
-
-
-def qr_svg(data: str, title: str) -> str:
-    """An inline, accessible SVG QR code (segno)."""
-    return segno.make(data, error="m").svg_inline(scale=4, border=2, title=title, dark="#000", light="#fff")
 
 
 # --- Practitioners -----------------------------------------------------------------------
@@ -111,19 +101,26 @@ def registration_details(request, registration_id: int):
     return redirect(registration.event.get_absolute_url())
 
 
-@login_required
-def my_sessions(request):
-    upcoming = list(selectors.registration_list_for_user(user=request.user, when="upcoming"))
-    past = list(selectors.registration_list_for_user(user=request.user, when="past"))
-    from certificates.models import Certificate
-
-    valid = {c.registration_id: c for c in Certificate.objects.filter(user=request.user, status="valid")}
-    for registration in past:
-        registration.valid_certificate = valid.get(registration.pk)
-    for registration in upcoming:
-        if registration.status == Registration.Status.CONFIRMED:
-            registration.qr = qr_svg(check_in_url(registration), title=f"Check-in code {registration.display_code}")
-    return render(request, "registrations/my_sessions.html", {"upcoming": upcoming, "past": past})
+def event_detail(request, event_id: int):
+    """The session's page, with its registration panel (registrations owns seats and the form)."""
+    event = event_get_visible_or_404(user=request.user, event_id=event_id)
+    can_manage = request.user.is_authenticated and request.user.is_coordinator_of(event.partnership_id)
+    registration = selectors.registration_for(event=event, user=request.user)
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "can_manage": can_manage,
+            "spaces_left": event.spaces_left,
+            "show_online_link": event_selectors.event_can_see_online_link(event=event, user=request.user),
+            "registration": registration,
+            "registration_form": RegistrationForm(instance=registration),
+            "sector_mix": selectors.sector_mix(event=event),
+            "can_see_attendees": selectors.can_see_attendees(event=event, user=request.user),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -162,14 +159,6 @@ def delete_account(request):
 # --- Coordinators ------------------------------------------------------------------------
 
 
-def _managed_event(request, slug: str, event_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
-    event = event_get_visible(user=request.user, event_id=event_id)
-    if event is None or event.partnership_id != partnership.pk:
-        raise Http404
-    return partnership, event
-
-
 ROSTER_COLUMNS = [
     "Name",
     "Email",
@@ -186,7 +175,7 @@ ROSTER_COLUMNS = [
 
 @login_required
 def roster(request, slug: str, event_id: int):
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     filters = RosterFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     entries = selectors.roster(event=event, status=values.get("status") or None, q=values.get("q") or None)
@@ -243,7 +232,7 @@ def _csv_safe(value: str) -> str:
 @login_required
 @require_POST
 def roster_walk_in(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     form = WalkInForm(request.POST)
     if form.is_valid():
         try:
@@ -262,7 +251,7 @@ def roster_walk_in(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def roster_capacity(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     form = CapacityForm(request.POST)
     if form.is_valid():
         try:
@@ -277,7 +266,7 @@ def roster_capacity(request, slug: str, event_id: int):
 
 
 def _managed_registration(request, slug: str, registration_id: int) -> Registration:
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     return get_object_or_404(
         Registration.objects.select_related("event", "user"), pk=registration_id, event__partnership=partnership
     )
@@ -310,7 +299,7 @@ def roster_top(request, slug: str, registration_id: int):
 @login_required
 @require_POST
 def roster_finalise(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     try:
         no_shows = services.attendance_finalise(event=event, by=request.user)
     except ValidationError as error:
@@ -324,7 +313,7 @@ def roster_finalise(request, slug: str, event_id: int):
 @require_http_methods(["GET", "POST"])
 def check_in(request, slug: str, event_id: int):
     """The door: a code typed, or read by the phone's camera, marks attendance."""
-    partnership, event = _managed_event(request, slug, event_id)
+    partnership, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
     form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     checked = None
     if request.method == "POST" and form.is_valid():

@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.models import Partnership, Sector
-from accounts.schemas import ErrorOut
+from accounts.permissions import partnership_get_managed
+from core.schemas import ErrorOut
 from core.types import DbId
 from registrations.selectors import registration_get_for_user
 
@@ -42,14 +42,6 @@ def _file(content_type: str, description: str) -> dict:
     }
 
 
-def _managed_partnership(request, slug: str) -> Partnership:
-    """The partnership if the caller coordinates it; 404 otherwise (never a hint it exists)."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    if not request.auth.is_coordinator_of(partnership):
-        raise Http404
-    return partnership
-
-
 def _period(partnership: Partnership, query: PeriodQuery) -> Period:
     return period_resolve(
         today=timezone.localdate(timezone=partnership.zone),
@@ -65,7 +57,7 @@ def get_report(request, slug: str, query: Query[PeriodQuery]):
 
     Coordinators of the partnership only. Shares are 0–1; times are local to the partnership.
     """
-    partnership = _managed_partnership(request, slug)
+    partnership = partnership_get_managed(user=request.auth, slug=slug)
     report = selectors.report_build(partnership=partnership, period=_period(partnership, query))
     return report_data(report)
 
@@ -78,7 +70,7 @@ def get_report(request, slug: str, query: Query[PeriodQuery]):
 def get_report_table_csv(request, slug: str, table: TableKey, query: Query[PeriodQuery]):
     """One table of the report as CSV: sessions, sector-mix, practitioners, organisations, feedback, ratings,
     connections or waitlist."""
-    partnership = _managed_partnership(request, slug)
+    partnership = partnership_get_managed(user=request.auth, slug=slug)
     period = _period(partnership, query)
     report = selectors.report_build(partnership=partnership, period=period)
     return csv_response(BUILDERS[table](report), partnership=partnership, period=period)
@@ -91,7 +83,7 @@ def get_report_table_csv(request, slug: str, table: TableKey, query: Query[Perio
 )
 def get_report_pdf(request, slug: str, query: Query[PeriodQuery]):
     """The printable report (A4 PDF): figures, charts, tables, co-hosts and the picked anonymous quotes."""
-    partnership = _managed_partnership(request, slug)
+    partnership = partnership_get_managed(user=request.auth, slug=slug)
     period = _period(partnership, query)
     report = selectors.report_build(partnership=partnership, period=period)
     return pdf_response(report_pdf_bytes(report), partnership=partnership, period=period)
@@ -102,7 +94,7 @@ def get_report_pdf(request, slug: str, query: Query[PeriodQuery]):
 def list_feedback(request, slug: str, query: Query[FeedbackQuery]):
     """Responses in the period (newest sessions first), for the partnership's coordinators. Names only
     where the respondent agreed."""
-    partnership = _managed_partnership(request, slug)
+    partnership = partnership_get_managed(user=request.auth, slug=slug)
     responses = selectors.feedback_list_for_partnership(
         partnership=partnership, period=_period(partnership, query), event_id=query.event_id
     )

@@ -7,14 +7,13 @@ e-mails, through the outbox) commit or roll back with it. Muted like the notific
 
 from django.dispatch import receiver
 
+from core.muting import notifications_are_muted
 from registrations.signals import attendance_finalised
 
 
 @receiver(attendance_finalised, dispatch_uid="reporting.attendance_finalised")
 def on_attendance_finalised(sender, event, **kwargs):
-    from notifications.receivers import _muted
-
-    if _muted.get():
+    if notifications_are_muted():
         return
     from .services import feedback_invite_attendees
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.views import get_coordinated_partnership_or_404
+from accounts.permissions import partnership_get_managed
 from core.pdf import render_pdf
 
 from . import selectors, services
@@ -58,7 +58,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 @login_required
 def dashboard(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     period, form = _period(request, partnership)
     report = selectors.report_build(partnership=partnership, period=period)
     today = timezone.localdate(timezone=partnership.zone)
@@ -81,7 +81,7 @@ def dashboard(request, slug: str):
 
 @login_required
 def report_csv(request, slug: str, table: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     if table not in BUILDERS:
         raise Http404
     period, form = _period(request, partnership)
@@ -120,7 +120,7 @@ def pdf_response(pdf: bytes, *, partnership, period: Period) -> HttpResponse:
 
 @login_required
 def report_pdf(request, slug: str):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     period, form = _period(request, partnership)
     if form.errors:
         return HttpResponseBadRequest("Invalid dates.")
@@ -131,7 +131,7 @@ def report_pdf(request, slug: str):
 @login_required
 def feedback_list(request, slug: str):
     """The responses, newest sessions first, without names unless the respondent agreed; quotes picked here."""
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     period, form = _period(request, partnership)
     sessions = selectors.feedback_sessions(partnership=partnership, period=period)
     try:
@@ -165,7 +165,7 @@ def feedback_list(request, slug: str):
 @login_required
 @require_POST
 def feedback_quote(request, slug: str, feedback_id: int):
-    partnership = get_coordinated_partnership_or_404(request, slug)
+    partnership = partnership_get_managed(user=request.user, slug=slug)
     feedback = selectors.feedback_get_for_coordinator(feedback_id=feedback_id, user=request.user)
     if feedback is None or feedback.registration.event.partnership_id != partnership.pk:
         raise Http404

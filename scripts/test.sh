@@ -8,6 +8,8 @@ source scripts/setup-env.sh
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import contracts (.importlinter is the map of what may use what)"
+.venv/bin/lint-imports
 echo "== migrations"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest"

@@ -2,6 +2,8 @@ import importlib
 
 from django.core.management.base import BaseCommand
 
+from core.muting import notifications_muted
+
 # Each app adds its own demo data in <app>/demo.py with a seed(stdout) function; order matters.
 DEMO_MODULES = [
     "accounts.demo",
@@ -19,9 +21,7 @@ class Command(BaseCommand):
     help = "Create (or bring up to date) the demo partnership, people, sessions and directory. Idempotent."
 
     def handle(self, *args, **options):
-        from notifications.receivers import muted
-
-        with muted():  # demo people get no e-mail
+        with notifications_muted():  # demo people get no e-mail
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 

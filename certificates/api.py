@@ -12,6 +12,7 @@ from accounts.auth import PUBLIC
 from core.schemas import ErrorOut
 from core.types import DbId
 from events.permissions import event_get_managed
+from registrations.models import Registration
 from registrations.selectors import registration_get_for_user
 
 from . import selectors, services
@@ -130,7 +131,10 @@ def registration_certificate_pdf(request, registration_id: DbId):
     registration = registration_get_for_user(user=request.auth, registration_id=registration_id)
     if registration is None:
         raise Http404
-    if registration.attendance != "attended" or registration.status != "confirmed":
+    if (
+        registration.attendance != Registration.Attendance.ATTENDED
+        or registration.status != Registration.Status.CONFIRMED
+    ):
         raise HttpError(409, NOT_ATTENDED_409)
     certificate = Certificate.objects.filter(registration=registration, status="valid").first()
     if certificate is None:

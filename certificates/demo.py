@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from events.models import Event
+from registrations.models import Registration
 
 from .models import Certificate
 from .services import certificate_issue
@@ -18,7 +19,9 @@ def seed(stdout) -> None:
         return
     count = 0
     for event in finalised:
-        for registration in event.registrations.filter(status="confirmed", attendance="attended", user__isnull=False):
+        for registration in event.registrations.filter(
+            status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED, user__isnull=False
+        ):
             certificate_issue(registration=registration, notify=False)
             count += 1
     stdout.write(f"Certificates: {count} issued for the two most recent finalised sessions.")

@@ -52,7 +52,10 @@ def certificate_issue(*, registration, by=None, notify: bool = True) -> Certific
         .get(pk=registration.pk)
     )
     event = registration.event
-    if registration.status != Registration.Status.CONFIRMED or registration.attendance != "attended":
+    if (
+        registration.status != Registration.Status.CONFIRMED
+        or registration.attendance != Registration.Attendance.ATTENDED
+    ):
         raise ValidationError({"registration": NOT_ATTENDED})
     if event.start > timezone.now():
         raise ValidationError({"event": NOT_STARTED})
@@ -161,7 +164,12 @@ def _pending_registrations(event):
     from registrations.models import Registration
 
     return (
-        Registration.objects.filter(event=event, status="confirmed", attendance="attended", user__isnull=False)
+        Registration.objects.filter(
+            event=event,
+            status=Registration.Status.CONFIRMED,
+            attendance=Registration.Attendance.ATTENDED,
+            user__isnull=False,
+        )
         .exclude(certificates__status="valid")
         .order_by("pk")
     )
@@ -234,7 +242,11 @@ def statement_rows(*, user, start: date, end: date) -> tuple[list[dict], Decimal
     high = datetime.combine(end, time.max, tzinfo=zone)
     registrations = (
         Registration.objects.filter(
-            user=user, status="confirmed", attendance="attended", event__start__gte=low, event__start__lte=high
+            user=user,
+            status=Registration.Status.CONFIRMED,
+            attendance=Registration.Attendance.ATTENDED,
+            event__start__gte=low,
+            event__start__lte=high,
         )
         .select_related("event", "event__partnership")
         .order_by("event__start")

@@ -165,7 +165,9 @@ def event_certificates(request, slug: str, event_id: int):
         user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
     )
     attended = (
-        Registration.objects.filter(event=event, status="confirmed", attendance="attended")
+        Registration.objects.filter(
+            event=event, status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED
+        )
         .select_related("user")
         .order_by("user__full_name")
     )

@@ -121,9 +121,9 @@ def _last_year_sessions(partnership: Partnership, coordinator: User, rng: random
         wanted = min(len(people), 24 + month * 2 + rng.randint(0, 6))  # 24–48: later sessions fill up
         for user in _weighted_sample(rng, people, weights, wanted):
             registration_services.registration_create(event=event, user=user, check_open=False)
-        for registration in list(event.registrations.filter(status="confirmed"))[: rng.randint(0, 3)]:
+        for registration in list(event.registrations.filter(status=Registration.Status.CONFIRMED))[: rng.randint(0, 3)]:
             registration_services.registration_cancel(registration=registration, by=coordinator)
-        for registration in event.registrations.filter(status="confirmed"):
+        for registration in event.registrations.filter(status=Registration.Status.CONFIRMED):
             if rng.random() < 0.84 + month * 0.01:
                 registration_services.attendance_mark(registration=registration, attended=True, by=coordinator)
         for _ in range(rng.randint(1, 4)):

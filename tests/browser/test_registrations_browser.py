@@ -7,8 +7,8 @@ import segno
 from playwright.sync_api import expect
 
 from registrations.models import Registration
+from registrations.selectors import check_in_url
 from registrations.services import registration_cancel
-from registrations.views import check_in_url
 from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.browser

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Partnership, Sector, User
@@ -533,3 +534,18 @@ def topic_get_or_create(*, name: str) -> Topic:
         raise ValidationError({"name": "A topic needs a name."})
     topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name})
     return topic
+
+
+# --- Columns registrations sets (it owns seats and attendance; events owns the row) -------------------
+
+
+def event_seat_add(*, event: Event) -> Event:
+    """One more seat (a walk-in when the room is full); no change notice. Expects the event lock."""
+    Event.objects.filter(pk=event.pk).update(capacity=F("capacity") + 1)
+    event.refresh_from_db(fields=["capacity"])
+    return event
+
+
+def event_attendance_finalised_set(*, event: Event, at: datetime) -> None:
+    """Record when attendance became final. Expects the event lock."""
+    Event.objects.filter(pk=event.pk).update(attendance_finalised_at=at)

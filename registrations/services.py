@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
+from events import services as event_services
 from events.models import Event
 
 from . import selectors
@@ -239,8 +240,7 @@ def walk_in_add(
         registration = existing
     else:
         if _confirmed_count(event) >= event.capacity:
-            Event.objects.filter(pk=event.pk).update(capacity=F("capacity") + 1)
-            event.refresh_from_db(fields=["capacity"])
+            event_services.event_seat_add(event=event)
         if existing is not None:  # on the waitlist, and in the room: takes the seat made for them
             existing.status, existing.waitlist_position = Registration.Status.CONFIRMED, None
             existing.save(update_fields=["status", "waitlist_position", "updated_at"])
@@ -296,7 +296,7 @@ def attendance_finalise(*, event: Event, by: User) -> int:
     count = no_shows.update(
         attendance=Registration.Attendance.NO_SHOW, attendance_marked_at=now, attendance_marked_by=by
     )
-    Event.objects.filter(pk=event.pk).update(attendance_finalised_at=now)
+    event_services.event_attendance_finalised_set(event=event, at=now)
     from .signals import attendance_finalised
 
     attendance_finalised.send(sender=Event, event=event, by=by)

@@ -682,6 +682,14 @@ def hsds_services(
     return services.order_by("name", "pk")
 
 
+def hsds_service_at_locations(**filters) -> QuerySet:
+    """Services at locations of the services hsds_services(**filters) publishes (never anything private)."""
+    from .models import ServiceAtLocation
+
+    services = hsds_services(**filters).order_by().values("pk")
+    return ServiceAtLocation.objects.filter(service__in=services).order_by("service__name", "location__name", "pk")
+
+
 def hsds_organizations(*, search: str = "", directory: str = "") -> QuerySet[Organization]:
     organizations = Organization.objects.filter(directory__is_public=True)
     if directory:

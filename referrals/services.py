@@ -675,16 +675,20 @@ def suggestion_reject(*, suggestion: ChangeSuggestion, user: User, note: str = "
 # --- HSDS import ---------------------------------------------------------------------------------
 
 
-def hsds_import_run(*, directory: Directory, payload: Any, dry_run: bool = False) -> dict:
+def hsds_import_run(
+    *, directory: Directory, payload: Any, dry_run: bool = False, mappings: dict | None = None, progress=None
+) -> dict:
     """Import HSDS JSON into the directory, in one transaction; the report says what happened.
 
     With dry_run the same work is done and rolled back, so the preview is exactly what applying gives.
+    When the file cannot be written as a whole (report["failed"]), nothing of it is kept.
+    `mappings` are the coordinator's choices for unknown service areas and other taxonomies' terms.
     """
     from .hsds_import import Importer
 
     with transaction.atomic():
-        report = Importer(directory).run(payload)
-        if dry_run:
+        report = Importer(directory, mappings=mappings, progress=progress).run(payload)
+        if dry_run or report.failed:
             transaction.set_rollback(True)
     return report.as_dict()
 

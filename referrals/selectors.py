@@ -219,7 +219,11 @@ def suggestion_list(*, directory: Directory, status: str | None = ChangeSuggesti
 
 
 def import_list(*, directory: Directory) -> QuerySet[HsdsImport]:
-    return HsdsImport.objects.filter(directory=directory).select_related("uploaded_by").defer("payload")
+    return (
+        HsdsImport.objects.filter(directory=directory)
+        .select_related("uploaded_by")
+        .defer("payload", "source", "report")
+    )
 
 
 def curation_overview(*, directory: Directory) -> dict:

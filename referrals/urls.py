@@ -30,4 +30,9 @@ urlpatterns = [
     ),
     path("manage/<slug:slug>/directory/import/", views.import_upload, name="directory-import-upload"),
     path("manage/<slug:slug>/directory/import/<int:import_id>/", views.import_detail, name="directory-import"),
+    path(
+        "manage/<slug:slug>/directory/import/<int:import_id>/progress/",
+        views.import_progress,
+        name="directory-import-progress",
+    ),
 ]

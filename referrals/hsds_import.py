@@ -583,14 +583,14 @@ def strip_flattened(text: str) -> str:
 
 
 COUNCIL_WORDS = re.compile(
-    r"\b(?:lga|l\.g\.a\.|local government area|city|city of|shire|shire of|shire council|council|rural city|"
-    r"borough|municipality|area|region|the)\b",
+    r"\b(?:local government area|shire council|city council|rural city|city of|shire of|lga|city|shire|"
+    r"council|borough|municipality|the|of)\b",
     flags=re.IGNORECASE,
 )
 
 
 def _council_key(text: str) -> str:
-    return " ".join(COUNCIL_WORDS.sub(" ", re.sub(r"[^\w\s.]", " ", text)).lower().split())
+    return " ".join(COUNCIL_WORDS.sub(" ", re.sub(r"[^\w\s]", " ", text)).lower().split())
 
 
 COUNCILS_BY_KEY = {_council_key(lga): lga for lga in places.LGAS}

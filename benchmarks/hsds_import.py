@@ -138,6 +138,7 @@ def main() -> None:
     hsds_import.Store.flush = capturing_flush
     report = services.hsds_import_run(directory=directory, payload=json.loads(raw))
     hsds_import.Store.flush = original_flush
+
     def clean_up():
         with transaction.atomic():
             for model in reversed(hsds_import.WRITE_ORDER):

@@ -25,6 +25,7 @@ Rules
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -480,6 +481,7 @@ def load_json(raw: bytes):
 # --- Converting values ---------------------------------------------------------------------------
 
 
+@functools.cache
 def _max_length(model, attr: str) -> int | None:
     return model._meta.get_field(attr).max_length
 
@@ -558,11 +560,16 @@ def convert(model, attr: str, kind, value):
             if value < 0 or value > 130:
                 raise FieldError("Must be an age in years between 0 and 130.")
             return round(value * 12)
-        big = model._meta.get_field(attr).get_internal_type() == "PositiveBigIntegerField"
+        big = _is_big(model, attr)
         if value < 0 or value != int(value) or value > (2**53 if big else 2**31 - 1):
             raise FieldError(f"Must be a whole number from 0 to {2**53 if big else 2**31 - 1}.")
         return int(value)
     raise AssertionError(kind)  # pragma: no cover
+
+
+@functools.cache
+def _is_big(model, attr: str) -> bool:
+    return model._meta.get_field(attr).get_internal_type() == "PositiveBigIntegerField"
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -703,7 +710,7 @@ PARENT_MODEL = {
     "phone_id": Phone,
 }
 CHUNK = 2000
-_FIELD_DEFAULTS: dict[type, tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
+_FIELD_DEFAULTS: dict[type, tuple[dict[str, Any], list[tuple[str, Any]], set[str]]] = {}
 
 
 def new_row(model, values: dict):
@@ -714,10 +721,10 @@ def new_row(model, values: dict):
     if spec is None:
         fields = model._meta.concrete_fields
         fixed = {f.attname: f.get_default() for f in fields if not callable(f.default)}
-        spec = (fixed, [(f.attname, f.get_default) for f in fields if callable(f.default)])
+        spec = (fixed, [(f.attname, f.get_default) for f in fields if callable(f.default)], {f.attname for f in fields})
         _FIELD_DEFAULTS[model] = spec
-    fixed, made = spec
-    unknown = [name for name in values if name not in fixed and all(name != a for a, _ in made)]
+    fixed, made, names = spec
+    unknown = values.keys() - names
     if unknown:
         raise TypeError(f"{model.__name__} has no {', '.join(sorted(unknown))}")
     data = dict(fixed)

@@ -323,22 +323,41 @@ def roster_finalise(request, slug: str, event_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request, slug: str, event_id: int):
-    """The door: a code typed, or read by the phone's camera, marks attendance."""
+    """The door: a code typed or read by the phone's camera, or a name searched, marks attendance.
+
+    Outside the check-in window the page says when the session is and takes a check-in only with
+    "check in anyway" ticked.
+    """
     partnership, event = _managed_event(request, slug, event_id)
-    form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    checked = None
-    if request.method == "POST" and form.is_valid():
+    window_open = services.check_in_is_open(event)
+    data = request.POST if request.method == "POST" and "code" in request.POST else None
+    form = CheckInForm(data, initial={"code": request.GET.get("code", "")}, window_open=window_open)
+    checked, search_error = None, None
+    q = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
+    q = q.strip()[:100]
+    if request.method == "POST" and data is not None and form.is_valid():
         try:
-            checked = services.attendance_check_in(event=event, code=form.cleaned_data["code"], by=request.user)
+            checked = services.attendance_check_in(
+                event=event,
+                code=form.cleaned_data["code"],
+                by=request.user,
+                override=form.cleaned_data.get("override", False),
+            )
         except ValidationError as error:
             form.add_error("code", error.messages[0])
         else:
-            form = CheckInForm()
-    arrived = (
-        event.registrations.filter(attendance=Registration.Attendance.ATTENDED, status=Registration.Status.CONFIRMED)
-        .select_related("user", "sector")
-        .order_by("-attendance_marked_at")
-    )
+            form = CheckInForm(window_open=window_open)
+    elif request.method == "POST" and "registration" in request.POST:
+        try:
+            checked = services.attendance_check_in(
+                event=event,
+                registration_id=_posted_id(request.POST.get("registration")),
+                by=request.user,
+                override=request.POST.get("override") == "yes",
+            )
+        except ValidationError as error:
+            search_error = error.messages[0]
+    found = selectors.check_in_search(event=event, q=q) if q else None
     return render(
         request,
         "registrations/check_in.html",
@@ -347,7 +366,35 @@ def check_in(request, slug: str, event_id: int):
             "event": event,
             "form": form,
             "checked": checked,
-            "arrived": arrived,
+            "arrived": selectors.check_in_arrived(event=event),
             "counts": selectors.roster_counts(event=event),
+            "window_open": window_open,
+            "window": services.check_in_window(event),
+            "closed_message": None if window_open else services.check_in_closed_message(event),
+            "q": q,
+            "found": found,
+            "search_error": search_error,
         },
     )
+
+
+def _posted_id(value) -> int:
+    """A posted id; anything else is an id no registration has (the service then names the field)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+@login_required
+@require_POST
+def check_in_undo(request, slug: str, registration_id: int):
+    registration = _managed_registration(request, slug, registration_id)
+    try:
+        services.attendance_check_in_undo(registration=registration, by=request.user)
+    except ValidationError as error:
+        _messages_for(request, error)
+    else:
+        messages.success(request, f"{registration.user or 'Former member'} is no longer checked in.")
+    target = reverse("check-in", kwargs={"slug": slug, "event_id": registration.event_id})
+    return redirect(_back(request, target))

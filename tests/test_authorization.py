@@ -159,6 +159,7 @@ PAGES: dict[str, Rule] = {
     "roster-finalise": Rule(PARTNERSHIP, ("POST",)),
     "roster-attendance": Rule(PARTNERSHIP, ("POST",)),
     "roster-top": Rule(PARTNERSHIP, ("POST",)),
+    "check-in-undo": Rule(PARTNERSHIP, ("POST",)),
     "check-in": Rule(PARTNERSHIP, FORM),
     # networking (tables and badges)
     "table-plan": Rule(PARTNERSHIP),
@@ -300,6 +301,8 @@ API: dict[str, Rule] = {
     "POST /api/events/{event_id}/check-in": Rule(PARTNERSHIP, body={"code": "000000"}),
     "POST /api/registrations/{registration_id}/attendance": Rule(PARTNERSHIP, body={"attended": True}),
     "POST /api/registrations/{registration_id}/waitlist/top": Rule(PARTNERSHIP),
+    "POST /api/registrations/{registration_id}/check-in/undo": Rule(PARTNERSHIP),
+    "GET /api/events/{event_id}/check-in": Rule(PARTNERSHIP),
     "POST /api/events/{event_id}/attendance/finalise": Rule(PARTNERSHIP),
     "GET /api/me/export": Rule(LOGIN),
     "POST /api/me/delete": Rule(LOGIN, body={"password": "not the password"}),

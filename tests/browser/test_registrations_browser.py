@@ -1,9 +1,11 @@
 """Registrations in real Chromium: waitlist, automatic promotion, and check-in at the door."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import segno
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from registrations.models import Registration
@@ -84,7 +86,7 @@ def test_scanning_the_qr_code_with_the_camera_checks_in(
     from tests.browser.support import BrowserUI
     from tests.conftest import CHROMIUM
 
-    event = EventFactory(partnership=partnership)
+    event = EventFactory(partnership=partnership, start=timezone.now() + timedelta(minutes=30))  # check-in is open
     registration = RegistrationFactory(event=event, user=practitioner)
     png = tmp_path / "qr.png"
     segno.make(check_in_url(registration), error="m").save(png, scale=10, border=6)

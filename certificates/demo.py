@@ -19,6 +19,9 @@ def seed(stdout) -> None:
     count = 0
     for event in finalised:
         for registration in event.registrations.filter(status="confirmed", attendance="attended", user__isnull=False):
-            certificate_issue(registration=registration, notify=False)
+            certificate_issue(registration=registration, notify=False, render=False)
             count += 1
-    stdout.write(f"Certificates: {count} issued for the two most recent finalised sessions.")
+    stdout.write(
+        f"Certificates: {count} issued for the two most recent finalised sessions "
+        "(each PDF is drawn when it is first opened)."
+    )

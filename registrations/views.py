@@ -308,16 +308,44 @@ def roster_top(request, slug: str, registration_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def roster_finalise(request, slug: str, event_id: int):
-    _, event = _managed_event(request, slug, event_id)
-    try:
-        no_shows = services.attendance_finalise(event=event, by=request.user)
-    except ValidationError as error:
-        _messages_for(request, error)
-    else:
-        messages.success(request, f"Attendance is final: {no_shows} marked as no-show.")
-    return redirect("roster", slug=slug, event_id=event.pk)
+    """A decision first (GET: what will happen), then the work in the background (POST).
+
+    Unmarked people become no-shows at once; certificates are issued by a batch after commit and the
+    coordinator is taken to its progress bar.
+    """
+    partnership, event = _managed_event(request, slug, event_id)
+    if request.method == "POST":
+        try:
+            no_shows = services.attendance_finalise(event=event, by=request.user)
+        except ValidationError as error:
+            _messages_for(request, error)
+            return redirect("roster", slug=slug, event_id=event.pk)
+        messages.success(
+            request,
+            f"Attendance is final: {no_shows} marked as no-show. Certificates are being issued below; "
+            "attendees get them, and the feedback form, by e-mail.",
+        )
+        return redirect("event-certificates", slug=slug, event_id=event.pk)
+    counts = selectors.roster_counts(event=event)
+    unmarked = list(
+        event.registrations.filter(status=Registration.Status.CONFIRMED)
+        .exclude(attendance=Registration.Attendance.ATTENDED)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    return render(
+        request,
+        "registrations/finalise.html",
+        {
+            "partnership": partnership,
+            "event": event,
+            "counts": counts,
+            "unmarked": unmarked,
+            "started": event.start <= timezone.now(),
+        },
+    )
 
 
 @login_required

@@ -156,7 +156,7 @@ PAGES: dict[str, Rule] = {
     "roster": Rule(PARTNERSHIP),
     "roster-walk-in": Rule(PARTNERSHIP, ("POST",)),
     "roster-capacity": Rule(PARTNERSHIP, ("POST",)),
-    "roster-finalise": Rule(PARTNERSHIP, ("POST",)),
+    "roster-finalise": Rule(PARTNERSHIP, FORM),
     "roster-attendance": Rule(PARTNERSHIP, ("POST",)),
     "roster-top": Rule(PARTNERSHIP, ("POST",)),
     "check-in-undo": Rule(PARTNERSHIP, ("POST",)),

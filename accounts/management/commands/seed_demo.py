@@ -1,17 +1,19 @@
 import importlib
+import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 # Each app adds its own demo data in <app>/demo.py with a seed(stdout) function; order matters.
 DEMO_MODULES = [
-    "accounts.demo",
-    "events.demo",
-    "registrations.demo",
-    "certificates.demo",
-    "networking.demo",
-    "referrals.demo",
-    "reporting.demo",
-    "servicemap.demo",
+    ("accounts.demo", "the partnership, the coordinator and 60 practitioners"),
+    ("events.demo", "a year of monthly sessions"),
+    ("registrations.demo", "registrations and attendance"),
+    ("certificates.demo", "certificates for the two most recent sessions"),
+    ("networking.demo", "table plans"),
+    ("referrals.demo", "the service directory and referral pathways"),
+    ("reporting.demo", "feedback for the reports"),
+    ("servicemap.demo", "services featured at the next session"),
 ]
 
 
@@ -21,16 +23,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from notifications.receivers import muted
 
+        started = time.monotonic()
         with muted():  # demo people get no e-mail
             self._seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(f"Open {settings.SITE_URL}/partnerships/ballarat/ (or {settings.SITE_URL}/events/)")
 
     def _seed(self):
-        for name in DEMO_MODULES:
+        steps = len(DEMO_MODULES)
+        for number, (name, what) in enumerate(DEMO_MODULES, start=1):
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError as error:
                 if error.name == name:
                     continue
                 raise
+            self.stdout.write(f"-- [{number}/{steps}] {what}…")
+            self.stdout.flush()
+            began = time.monotonic()
             module.seed(self.stdout)
+            self.stdout.write(f"   ({time.monotonic() - began:.1f} s)")
+            self.stdout.flush()

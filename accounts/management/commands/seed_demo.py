@@ -6,15 +6,26 @@ from django.core.management.base import BaseCommand
 
 # Each app adds its own demo data in <app>/demo.py with a seed(stdout) function; order matters.
 DEMO_MODULES = [
-    ("accounts.demo", "the partnership, the coordinator and 60 practitioners"),
-    ("events.demo", "a year of monthly sessions"),
-    ("registrations.demo", "registrations and attendance"),
-    ("certificates.demo", "certificates for the two most recent sessions"),
-    ("networking.demo", "table plans"),
-    ("referrals.demo", "the service directory and referral pathways"),
-    ("reporting.demo", "feedback for the reports"),
-    ("servicemap.demo", "services featured at the next session"),
+    "accounts.demo",
+    "events.demo",
+    "registrations.demo",
+    "certificates.demo",
+    "networking.demo",
+    "referrals.demo",
+    "reporting.demo",
+    "servicemap.demo",
 ]
+# What each step makes, printed as it starts (a first start should never look hung).
+STEPS = {
+    "accounts.demo": "the partnership, the coordinator and 60 practitioners",
+    "events.demo": "a year of monthly sessions",
+    "registrations.demo": "registrations and attendance",
+    "certificates.demo": "certificates for the two most recent sessions",
+    "networking.demo": "table plans",
+    "referrals.demo": "the service directory and referral pathways",
+    "reporting.demo": "last year's sessions and feedback for the reports",
+    "servicemap.demo": "services featured at the next session",
+}
 
 
 class Command(BaseCommand):
@@ -31,14 +42,14 @@ class Command(BaseCommand):
 
     def _seed(self):
         steps = len(DEMO_MODULES)
-        for number, (name, what) in enumerate(DEMO_MODULES, start=1):
+        for number, name in enumerate(DEMO_MODULES, start=1):
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError as error:
                 if error.name == name:
                     continue
                 raise
-            self.stdout.write(f"-- [{number}/{steps}] {what}…")
+            self.stdout.write(f"-- [{number}/{steps}] {STEPS.get(name, name)}…")
             self.stdout.flush()
             began = time.monotonic()
             module.seed(self.stdout)

@@ -139,8 +139,7 @@ def registration_certificate_pdf(request, registration_id: DbId):
     certificate = Certificate.objects.filter(registration=registration, status="valid").first()
     if certificate is None:
         raise HttpError(409, "No certificate has been issued for this registration yet.")
-    with certificate.pdf.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response = HttpResponse(services.certificate_pdf_bytes(certificate=certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
     return response
 
@@ -207,8 +206,9 @@ def event_certificates_zip(request, event_id: DbId):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in certificates:
-            with certificate.pdf.open("rb") as handle:
-                archive.writestr(f"certificate-{certificate.code}.pdf", handle.read())
+            archive.writestr(
+                f"certificate-{certificate.code}.pdf", services.certificate_pdf_bytes(certificate=certificate)
+            )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-{event.pk}.zip"'
     return response

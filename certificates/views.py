@@ -63,8 +63,7 @@ def _pdf(body: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
-    with certificate.pdf.open("rb") as handle:
-        return handle.read()
+    return services.certificate_pdf_bytes(certificate=certificate)
 
 
 # --- Public verification -----------------------------------------------------------------
@@ -194,13 +193,20 @@ def event_certificates_issue(request, slug: str, event_id: int):
     _, event = partnership_event_get_managed(
         user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
     )
+    if event.start <= timezone.now() and not services.certificates_pending_count(event=event):
+        messages.info(request, "Nothing to issue: everyone marked as attended already has a certificate.")
+        return redirect("event-certificates", slug=slug, event_id=event.pk)
     try:
         batch = services.certificate_batch_start(event=event, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Issuing {batch.total} certificate{'s' if batch.total != 1 else ''}…")
+        messages.success(
+            request,
+            f"Issuing {batch.total} certificate{'s' if batch.total != 1 else ''}: "
+            "the bar below shows the progress; you can leave this page.",
+        )
     return redirect("event-certificates", slug=slug, event_id=event.pk)
 
 

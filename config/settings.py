@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from config.siteurl import DEFAULT_ADDRPORT, site_url_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -19,7 +21,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links (e-mails, feeds, certificates): SITE_URL, else the address run.sh serves on (ADDRPORT).
+ADDRPORT = env("ADDRPORT", default=DEFAULT_ADDRPORT)
+SITE_URL = env("SITE_URL", default=site_url_for(ADDRPORT)).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -149,6 +153,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL  # no broker: tasks run inline
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager Celery only: long batches (certificates after finalising) run in a background thread, so the request
+# returns at once and the page shows progress. False: run them inline in the request.
+CROSSROADS_EAGER_IN_THREAD = env.bool("CROSSROADS_EAGER_IN_THREAD", default=True)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -164,6 +164,14 @@ def stylesheet(static_path: str):
     )
 
 
+def render_document(html: str, *, base_url: str | None = None, stylesheets: Sequence[str] = ()):
+    """The laid-out WeasyPrint document (pages and boxes) — what render_pdf writes; tests inspect its boxes."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url or INTERNAL_ORIGIN + "/", url_fetcher=safe_url_fetcher)
+    return document.render(stylesheets=[stylesheet(path) for path in stylesheets], font_config=font_config())
+
+
 def render_pdf(html: str, *, base_url: str | None = None, stylesheets: Sequence[str] = (), **options) -> bytes:
     """Render HTML to PDF bytes with the locked-down fetcher.
 

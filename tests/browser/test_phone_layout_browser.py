@@ -44,7 +44,9 @@ def busy_partnership(partnership, coordinator, practitioner, settings, tmp_path)
         )
         for n in range(4)
     ]
-    registrations = [RegistrationFactory(event=past, user=person, needs="Vegetarian; hearing loop") for person in people]
+    registrations = [
+        RegistrationFactory(event=past, user=person, needs="Vegetarian; hearing loop") for person in people
+    ]
     for registration in registrations[:3]:
         attended = attendance_mark(registration=registration, attended=True, by=coordinator)
         certificate_issue(registration=attended, by=coordinator, notify=False)

@@ -126,10 +126,10 @@ def _in_first_screen(page, locator) -> None:
     box = locator.bounding_box()
     viewport = page.viewport_size
     assert box is not None, "not rendered"
-    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], (
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (
         f"{box} is not within the first {viewport['width']}×{viewport['height']} screen"
     )
-    assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])

@@ -167,3 +167,55 @@ def test_check_in_on_the_day_search_undo_and_the_closed_window(make_ui, partners
     expect(page.get_by_role("alert").filter(has_text="is checked in")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
     ui.screenshot(tmp_path / f"check-in-closed-{width}.png")
+
+
+def _in_first_screen(page, locator) -> None:
+    """The element is on screen without scrolling: inside the viewport, top to bottom."""
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None, "not rendered"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (
+        f"{box} is not within the first {viewport['width']}×{viewport['height']} screen"
+    )
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_the_session_page_leads_with_register_and_then_your_status(make_ui, partnership, practitioner, phone):
+    from .conftest import DESKTOP, PHONE
+
+    long_description = "\n\n".join(
+        f"Part {n}: how referral pathways work between maternal and child health, kindergartens and family services."
+        for n in range(40)
+    )
+    event = EventFactory(
+        partnership=partnership,
+        title="Collaborating for Systems Improvement: Child safety and the Child Safe Standards",
+        description=long_description,
+        cohosts=["City of Ballarat", "Grampians Public Health Unit", "Child and Family Services Ballarat"],
+        capacity=1,
+    )
+    ui = make_ui(viewport=PHONE, is_mobile=True, has_touch=True) if phone else make_ui(viewport=DESKTOP)
+    page = ui.page
+    ui.log_in_as(practitioner)
+    ui.visit(event.get_absolute_url())
+    register = page.get_by_role("button", name="Register", exact=True)
+    _in_first_screen(page, register)
+    # The optional details come after the action, and the button sends them.
+    page.get_by_label("Accessibility or dietary needs (optional)").fill("Hearing loop")
+    if phone:  # the bar stays on screen while the details scroll by
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+        _in_first_screen(page, register)
+    with ui.navigation():
+        register.click()
+    status = page.get_by_role("region", name="Your place")
+    expect(status).to_contain_text("You're registered")
+    _in_first_screen(page, status.get_by_text("You're registered"))
+    mine = Registration.objects.get(user=practitioner, event=event)
+    assert (mine.status, mine.needs) == ("confirmed", "Hearing loop")
+
+    # Full now: the next person is offered the waitlist, just as prominently.
+    ui.context.clear_cookies()
+    ui.log_in_as(RegistrationFactory(event=EventFactory(partnership=partnership)).user)
+    ui.visit(event.get_absolute_url())
+    _in_first_screen(page, page.get_by_role("button", name="Join the waitlist"))

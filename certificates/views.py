@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 import zipfile
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.views import get_coordinated_partnership_or_404
+from core import csv as core_csv
 from events.models import Event
 from registrations.models import Registration
 
@@ -105,15 +105,10 @@ def statement(request):
         body = statement_pdf({**context, "verify_base": f"{settings.SITE_URL}/certificates/verify/"})
         return _pdf(body, f"cpd-statement-{start}-{end}.pdf", inline=False)
     if fmt == "csv" and not error:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["Date", "Session", "Hosted by", "CPD hours", "Certificate code"])
-        for row in rows:
-            writer.writerow([row["date"].isoformat(), row["title"], row["partnership"], row["hours"], row["code"]])
-        writer.writerow(["", "Total", "", total, ""])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cpd-statement-{start}-{end}.csv"'
-        return response
+        header = ["Date", "Session", "Hosted by", "CPD hours", "Certificate code"]
+        lines = [[row["date"].isoformat(), row["title"], row["partnership"], row["hours"], row["code"]] for row in rows]
+        lines.append(["", "Total", "", total, ""])
+        return core_csv.csv_response(f"cpd-statement-{start}-{end}.csv", header, lines)
     today = timezone.localdate()
     this_fy = today.year + 1 if today.month >= 7 else today.year
     return render(

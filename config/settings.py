@@ -54,7 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.RejectNullCharactersMiddleware",
+    "config.middleware.CleanInputMiddleware",
+    "config.middleware.AtomicWritesMiddleware",
     # Last: turns axes' lock-out of a log-in attempt into accounts.throttling's 429.
     "axes.middleware.AxesMiddleware",
 ]

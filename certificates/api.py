@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from accounts.schemas import ErrorOut
 from config.auth import PUBLIC
+from config.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from config.types import DbId
 from events.selectors import event_get_visible
 from registrations.selectors import registration_get_for_user
@@ -111,16 +112,19 @@ def _managed_event(request, event_id: int):
 
 @router.get("/certificates/verify/{code}", response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def verify_certificate(request, code: str):
-    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else)."""
+    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else).
+    Rate-limited per address together with the verification page (429 with Retry-After)."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404
     return selectors.verification(certificate)
 
 
-@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut}, auth=PUBLIC)
+@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def certificate_badge(request, code: str):
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned)."""
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned). Rate-limited with verification."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404

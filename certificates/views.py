@@ -11,9 +11,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from accounts.views import get_coordinated_partnership_or_404
+from config.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from core import csv as core_csv
 from events.models import Event
 from registrations.models import Registration
@@ -23,7 +23,6 @@ from .models import Certificate, CertificateBatch
 from .openbadges import credential
 from .rendering import statement_pdf
 
-VERIFY_RATE = "30/m"
 BAD_PERIOD = "Use dates as YYYY-MM-DD, with the start before the end."
 
 
@@ -42,8 +41,8 @@ def stored_pdf(certificate: Certificate) -> bytes:
 # --- Public verification -----------------------------------------------------------------
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def verify(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return render(request, "certificates/verify_unknown.html", {"code": code}, status=404)
@@ -58,8 +57,8 @@ def lookup(request):
     return redirect("certificate-verify", code=code)
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def verify_json(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return JsonResponse({"detail": "No certificate has this code."}, status=404)
@@ -67,8 +66,8 @@ def verify_json(request, code: str):
     return JsonResponse({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items()})
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def badge(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404

@@ -125,6 +125,8 @@ def request_problem(request) -> tuple[str, str] | None:
             return None  # the API answers malformed JSON itself
         return _json_problem(body)
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.path.startswith("/api/"):
+            request.body  # noqa: B018 - read it first: the API's parser reads the body after this
         for key, values in request.POST.lists():
             for value in values:
                 found = problem(key, value)

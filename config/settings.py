@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.CleanInputMiddleware",
     "config.middleware.AtomicWritesMiddleware",
+    "config.ratelimit.RatelimitedMiddleware",
     # Last: turns axes' lock-out of a log-in attempt into accounts.throttling's 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,12 +92,24 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, sessions stay in the database) -------------------------------
+# --- Cache (rate limits, rendered feeds; sessions and log-in failures stay in the database) ---------
+# Production uses Redis (REDIS_URL), so rate limits hold across processes and servers. Without it the
+# cache is per process (local memory): fine on a developer's machine, not behind several workers.
+# If Redis goes away the site answers uncached and logs it (config/cache.py).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A rate limit the cache cannot count is not applied (the site keeps answering while Redis is down).
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "config.ratelimit.too_many_requests"
 
 # --- People ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

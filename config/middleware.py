@@ -192,3 +192,37 @@ class AtomicWritesMiddleware:
             if response.status_code >= 500:
                 transaction.set_rollback(True)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends settings.PERMISSIONS_POLICY, unless the view set its own (see `permissions_policy`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def permissions_policy(**features: str):
+    """A view's own Permissions-Policy: `@permissions_policy(camera="self")` lets this page use the camera."""
+    import functools
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            from django.conf import settings
+
+            response = view(request, *args, **kwargs)
+            policy = dict(item.split("=", 1) for item in settings.PERMISSIONS_POLICY.split(", "))
+            policy.update({name: f"({value})" for name, value in features.items()})
+            response["Permissions-Policy"] = ", ".join(f"{k}={v}" for k, v in policy.items())
+            return response
+
+        return wrapped
+
+    return decorate

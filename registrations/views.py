@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import get_coordinated_partnership_or_404
+from config.middleware import permissions_policy
 from core import csv as core_csv
 from events.models import Event
 from events.selectors import event_get_visible
@@ -310,6 +311,7 @@ def roster_finalise(request, slug: str, event_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permissions_policy(camera="self")
 def check_in(request, slug: str, event_id: int):
     """The door: a code typed, or read by the phone's camera, marks attendance."""
     partnership, event = _managed_event(request, slug, event_id)

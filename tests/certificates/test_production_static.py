@@ -94,8 +94,8 @@ def test_badges_and_the_funder_report_render_with_nothing_refused(
     production_static,
     partnership,
     coordinator,
-    world,
-    refused,  # noqa: F811
+    world,  # noqa: F811
+    refused,
 ):
     from tests.events.factories import EventFactory
 

@@ -24,7 +24,12 @@ class Throttled(Ratelimited):
         self.retry_after = retry_after
 
 
-def limit(request, *, group: str, rate: str, key: str = "ip") -> None:
+def client_address(group, request) -> str:
+    """The caller's address (a WSGI server always sets REMOTE_ADDR; an in-process client may not)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def limit(request, *, group: str, rate: str, key=client_address) -> None:
     """Count this request in `group`; raise Throttled when the group's limit for this caller is spent."""
     if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
         raise Throttled(retry_after=_split_rate(rate)[1])

@@ -175,15 +175,16 @@ RejectNullCharactersMiddleware = CleanInputMiddleware  # the original name
 
 
 class AtomicWritesMiddleware:
-    """A write request (POST, PUT, PATCH, DELETE) runs in one transaction, rolled back if it ends in a server
-    error: a failure after something was saved leaves nothing behind (a retrying client makes no duplicates).
-    Services keep their own transactions (savepoints inside this one); on_commit side effects run after it."""
+    """An API write (POST, PUT, PATCH, DELETE under /api/) runs in one transaction, rolled back if it ends in a
+    server error: a failure after something was saved leaves nothing behind (a retrying client makes no
+    duplicates). Services keep their own transactions (savepoints inside this one); on_commit side effects
+    run after it. Pages' forms call one service each, which is already atomic."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not request.path.startswith("/api/"):
             return self.get_response(request)
         from django.db import transaction
 

@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.auth import PUBLIC
+from core.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from core.schemas import ErrorOut
 from core.types import DbId
 from events.permissions import event_get_managed
@@ -105,16 +106,19 @@ class StatementOut(Schema):
 
 @router.get("/certificates/verify/{code}", response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def verify_certificate(request, code: str):
-    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else)."""
+    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else).
+    Rate-limited per address together with the verification page (429 with Retry-After)."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404
     return selectors.verification(certificate)
 
 
-@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut}, auth=PUBLIC)
+@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def certificate_badge(request, code: str):
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned)."""
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned). Rate-limited with verification."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404

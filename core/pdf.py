@@ -73,7 +73,20 @@ def static_file_for(url: str) -> str | None:
         return None
     if isinstance(found, list):  # find(..., all=True) shape; never asked for, but be strict
         found = found[0] if found else None
-    return found
+    return found or _collected_file(relative)
+
+
+def _collected_file(relative: str) -> str | None:
+    """A file collected into STATIC_ROOT: with production storage (ManifestStaticFilesStorage, whitenoise)
+    `{% static %}` names hashed copies (logo.306f65138af6.svg) that only exist there, not in the finders."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        if staticfiles_storage.exists(relative):
+            return staticfiles_storage.path(relative)
+    except (SuspiciousFileOperation, NotImplementedError, OSError, ValueError):
+        return None
+    return None
 
 
 def _data_url(url: str) -> tuple[bytes, str]:

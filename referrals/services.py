@@ -321,7 +321,8 @@ def _mark_service_verified(service: Service, user: User) -> None:
     today = timezone.localdate()
     service.assured_date = today
     service.assured_by = user
-    service.assurer_email = user.email
+    # Public (pages, HSDS): the partnership's contact address, never the coordinator's own (kept in assured_by).
+    service.assurer_email = service.directory.partnership.contact_email
     service.review_due = _review_due(service.directory, today)
     service.save(update_fields=["assured_date", "assured_by", "assurer_email", "review_due"])
 

@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.contrib import messages
@@ -13,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
+from core import csv as core_csv
+from core.headers import permissions_policy
 from events import selectors as event_selectors
 from events.models import Event
 from events.permissions import event_get_visible_or_404, partnership_event_get_managed
@@ -199,34 +200,22 @@ def roster(request, slug: str, event_id: int):
 
 
 def _roster_csv(event: Event, entries) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="roster-{event.pk}-{event.local_start:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(ROSTER_COLUMNS)
-    for r in entries:
-        user = r.user
-        writer.writerow(
-            [
-                _csv_safe(user.full_name if user else "Former member"),
-                _csv_safe(user.email if user else ""),
-                _csv_safe(user.organisation if user else ""),
-                r.sector.name if r.sector else "",
-                r.get_status_display(),
-                r.waitlist_position or "",
-                r.get_attendance_display(),
-                r.get_source_display(),
-                _csv_safe(r.needs),
-                timezone.localtime(r.created_at, event.zone).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in free text."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    rows = (
+        [
+            user.full_name if (user := r.user) else "Former member",
+            user.email if user else "",
+            user.organisation if user else "",
+            r.sector.name if r.sector else "",
+            r.get_status_display(),
+            r.waitlist_position or "",
+            r.get_attendance_display(),
+            r.get_source_display(),
+            r.needs,
+            timezone.localtime(r.created_at, event.zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for r in entries
+    )
+    return core_csv.csv_response(f"roster-{event.pk}-{event.local_start:%Y-%m-%d}.csv", ROSTER_COLUMNS, rows)
 
 
 @login_required
@@ -339,6 +328,7 @@ def roster_finalise(request, slug: str, event_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permissions_policy(camera="self")
 def check_in(request, slug: str, event_id: int):
     """The door: a code typed or read by the phone's camera, or a name searched, marks attendance.
 

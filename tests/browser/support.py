@@ -113,6 +113,14 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${location.href}: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` (${event.sourceFile || ""}:${event.lineNumber || ""})`);
+});
+"""
+
+
 @dataclass
 class Document:
     """One document the page loaded, in order; `checked` once axe has run on it."""
@@ -129,6 +137,7 @@ class BrowserUI:
     documents: list[Document] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     broken_assets: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
     axe_runs: int = 0
 
     def __repr__(self) -> str:
@@ -138,6 +147,11 @@ class BrowserUI:
         self.page.on("load", self._on_load)
         self.page.on("pageerror", lambda error: self.page_errors.append(f"{self.page.url}: {error}"))
         self.page.on("response", self._on_response)
+        # Content-Security-Policy violations, both ways the browser tells: the securitypolicyviolation event
+        # (reported through a binding, which the policy cannot block) and the console message.
+        self.context.expose_binding("__cspViolation", lambda source, text: self.csp_violations.append(text))
+        self.context.add_init_script(script=CSP_LISTENER)
+        self.page.on("console", self._on_console)
 
     # --- Navigation: the two doors ----------------------------------------------------------
 
@@ -210,6 +224,8 @@ class BrowserUI:
             found.append("JavaScript errors:\n" + "\n".join(f"    {e}" for e in self.page_errors))
         if self.broken_assets:
             found.append("assets that failed to load:\n" + "\n".join(f"    {a}" for a in self.broken_assets))
+        if self.csp_violations:
+            found.append("Content-Security-Policy violations:\n" + "\n".join(f"    {v}" for v in self.csp_violations))
         return found
 
     # --- Conveniences -----------------------------------------------------------------------
@@ -231,6 +247,10 @@ class BrowserUI:
 
     def _on_load(self, page: Page) -> None:
         self.documents.append(Document(url=page.url))
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400 and response.request.resource_type in ASSET_TYPES:

@@ -345,3 +345,17 @@ def test_an_imported_non_web_address_is_never_a_link(directory, client):
     service = ServiceFactory(directory=directory, url="javascript:alert(1)")
     body = text(client.get(service.get_absolute_url()))
     assert 'href="javascript:' not in body and "javascript:alert(1)" in body
+
+
+def test_public_service_pages_and_hsds_name_the_partnership_as_verifier_never_a_person(directory, client, coordinator):
+    service = ServiceFactory(directory=directory, assured_date=None, review_due=None)
+    client.force_login(coordinator)
+    client.post(reverse("service-verify", args=["ballarat", service.pk]))
+    client.logout()
+    page = text(client.get(reverse("directory-service", args=[service.pk])))
+    assert "by the coordinators of Ballarat Community Partnership" in page
+    assert coordinator.email not in page
+    hsds = client.get(f"/api/hsds/services/{service.pk}")
+    assert hsds.status_code == 200
+    assert coordinator.email not in hsds.content.decode()
+    assert hsds.json()["assurer_email"] == "hello@ballarat.example.org"

@@ -5,7 +5,7 @@ never changes and carries nothing personal or host-specific, DTSTART/DTEND are i
 partnership's zone with a VTIMEZONE, SEQUENCE comes from the database.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
+
+from .vtimezone import vtimezone as build_vtimezone
 
 PRODID = "-//Crossroads//Sessions and referral pathways//EN"
 REFRESH = timedelta(hours=1)
@@ -29,9 +31,12 @@ def absolute(path: str) -> str:
 
 @lru_cache(maxsize=64)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """A VTIMEZONE covering the years the calendar uses (cached: it is the same for every feed)."""
-    component = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
-    return component.to_ical()
+    """A VTIMEZONE covering the years the calendar uses (cached: it is the same for every feed).
+
+    RRULE-based STANDARD/DAYLIGHT observances from the zone's current rules (see `vtimezone`), not
+    icalendar's multi-valued RDATEs, which ical.js and vobject read only the first value of.
+    """
+    return build_vtimezone(tzid, first_year, last_year).to_ical()
 
 
 def new_calendar(*, name: str, method: str = "PUBLISH", zone: str | None = None) -> Calendar:

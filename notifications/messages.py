@@ -3,12 +3,13 @@
 Every function here records messages in the outbox, inside the caller's transaction.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from . import ical
@@ -16,14 +17,32 @@ from .models import OutboxMessage
 from .services import outbox_enqueue
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
+TEMPLATES = "notifications/email/"
+# Messages that change what the person's calendar says take a new SEQUENCE; reminders and thank-yous don't.
+SEQUENCED = {"invite", "update", "cancel", "waitlisted"}
+# Messages that carry the "can't come? cancel my place" link.
+CANCELLABLE = {"invite", "update", "waitlisted", "reminder"}
+
+
+class Undeliverable(Exception):
+    """The message can never be sent (its person or session is gone): failed at once, not retried."""
 
 
 def sender_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
+def organizer_address(partnership) -> str:
+    """ORGANIZER: where replies and declines go — the partnership's contact address, else DEFAULT_FROM_EMAIL."""
+    return (getattr(partnership, "contact_email", "") or "").strip() or sender_address()
+
+
 def _next_sequence(registration) -> int:
-    """Per person and session, every SEQUENCE e-mailed is above the last one sent (RFC 5546)."""
+    """Per person and session, every SEQUENCE taken is above the last one (RFC 5546).
+
+    Taken under the event's lock with every change of the person's status or of the session, so the
+    personal feed (which shows it) and the e-mailed invitations never disagree.
+    """
     event = registration.event
     last = registration.ical_sequence_sent
     sequence = event.sequence if last is None else max(event.sequence, last + 1)
@@ -32,17 +51,23 @@ def _next_sequence(registration) -> int:
     return sequence
 
 
-def _invitation(registration, method: str) -> str:
+def cancel_url(registration) -> str:
+    """The signed, single-purpose "can't come? cancel my place" link of an invitation."""
+    from .cancel_links import cancel_token
+
+    return f"{settings.SITE_URL}{reverse('cancel-place', kwargs={'token': cancel_token(registration)})}"
+
+
+def _invitation(registration, method: str, sequence: int) -> str:
     event = registration.event
     calendar = ical.new_calendar(name=event.partnership.name, method=method)
-    sequence = _next_sequence(registration)
     component = ical.vevent(
         event,
         sequence=sequence,
         status="CANCELLED" if method == CANCEL else "CONFIRMED",
         show_online_link=method == REQUEST,
         attendee=registration.user,
-        organizer_email=sender_address(),
+        organizer_email=organizer_address(event.partnership),
     )
     calendar.add_component(component)
     ical.add_timezones(calendar, [event])
@@ -64,10 +89,20 @@ def _context(registration, **extra) -> dict:
 
 
 def _send(registration, kind: str, template: str, subject: str, *, method: str = "", dedupe_key=None, **extra):
+    """Record the message with the facts of this moment; nothing is rendered here (see `render`).
+
+    Called inside the change's transaction — for registrations, under the event's row lock — so it
+    does only what must be decided now: the SEQUENCE and a row in the outbox.
+    """
     user = registration.user
     if user is None:
         return None
-    context = _context(registration, **extra)
+    sequence = _next_sequence(registration) if kind in SEQUENCED else None
+    facts = {
+        "status": registration.status,
+        "waitlist_position": registration.waitlist_position,
+        **{name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in extra.items()},
+    }
     return outbox_enqueue(
         kind=kind,
         to_email=user.email,
@@ -75,13 +110,45 @@ def _send(registration, kind: str, template: str, subject: str, *, method: str =
         event=registration.event,
         registration=registration,
         subject=subject,
-        body_text=render_to_string(f"notifications/email/{template}.txt", context),
-        body_html=render_to_string(f"notifications/email/{template}.html", context),
-        ical=_invitation(registration, method) if method else "",
+        template=TEMPLATES + template,
+        facts=facts,
         ical_method=method,
+        ical_sequence=sequence if method else None,
         reply_to=registration.event.partnership.contact_email,
         dedupe_key=dedupe_key,
     )
+
+
+def render(message) -> None:
+    """Fill in the bodies (text, HTML, iCal part) of a message recorded by `_send`, at delivery.
+
+    The session is read as it is now; the person's status, waitlist place and the SEQUENCE are the
+    facts stored with the change.
+    """
+    from registrations.models import Registration
+
+    if not message.template or message.body_text:
+        return
+    registration = (
+        Registration.objects.select_related("user", "event", "event__partnership", "event__venue")
+        .filter(pk=message.registration_id)
+        .first()
+    )
+    if registration is None or registration.user is None:
+        raise Undeliverable("The person's account was deleted before the message went out.")
+    facts = dict(message.facts or {})
+    registration.status = facts.pop("status", registration.status)
+    registration.waitlist_position = facts.pop("waitlist_position", registration.waitlist_position)
+    previous = facts.get("previous_start")
+    if previous:
+        facts["previous_start"] = timezone.localtime(datetime.fromisoformat(previous), registration.event.zone)
+    if message.kind in CANCELLABLE and registration.status in ("confirmed", "waitlisted"):
+        facts["cancel_url"] = cancel_url(registration)
+    context = _context(registration, **facts)
+    message.body_text = render_to_string(f"{message.template}.txt", context)
+    message.body_html = render_to_string(f"{message.template}.html", context)
+    if message.ical_method:
+        message.ical = _invitation(registration, message.ical_method, message.ical_sequence or 0)
 
 
 def _when(event) -> str:
@@ -106,7 +173,11 @@ def registration_cancelled(registration):
     """The person's place is gone: CANCEL the invitation they had (or a plain notice)."""
     event = registration.event
     user = registration.user
-    had_invite = registration.ical_sequence_sent is not None and user and user.calendar_invites
+    had_invite = (
+        user
+        and user.calendar_invites
+        and OutboxMessage.objects.filter(registration=registration, ical_method=REQUEST).exists()
+    )
     subject = f"Cancelled: your place at {event.title} ({_when(event)})"
     return _send(
         registration, OutboxMessage.Kind.CANCEL, "registration_cancelled", subject, method=CANCEL if had_invite else ""

@@ -48,7 +48,7 @@ def test_a_confirmed_registration_gets_an_invitation_that_parses_as_request(
     assert calendar["METHOD"] == "REQUEST"
     (vevent,) = calendar.walk("VEVENT")
     assert vevent["UID"] == f"{event.uid}@crossroads"
-    assert str(vevent["ORGANIZER"]) == "mailto:noreply@crossroads.example"
+    assert str(vevent["ORGANIZER"]) == f"mailto:{partnership.contact_email}"  # replies reach a person
     assert vevent["ORGANIZER"].params["CN"] == partnership.name
     assert str(vevent["ATTENDEE"]) == f"mailto:{practitioner.email}"
     assert vevent["SEQUENCE"] == 0

@@ -137,7 +137,9 @@ def personal_feed(request, token: str):
             event = registration.event
             confirmed = registration.status == Registration.Status.CONFIRMED
             status = "CANCELLED" if event.status == "cancelled" else ("CONFIRMED" if confirmed else "TENTATIVE")
-            yield event, {"status": status, "show_online_link": confirmed}
+            # The person's own SEQUENCE (raised with their status, as in the invitations they get).
+            sequence = max(event.sequence, registration.ical_sequence_sent or 0)
+            yield event, {"status": status, "show_online_link": confirmed, "sequence": sequence}
 
     body = _cached(etag, lambda: _render(f"My sessions — {feed.user.full_name}", "Australia/Melbourne", components()))
     return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)

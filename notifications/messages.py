@@ -119,6 +119,20 @@ def _send(registration, kind: str, template: str, subject: str, *, method: str =
     )
 
 
+def _certificate_links(code: str) -> dict:
+    from certificates.models import Certificate
+    from certificates.rendering import verify_url
+
+    certificate = Certificate.objects.filter(code=code).first()
+    if certificate is None:
+        raise Undeliverable(f"Certificate {code} no longer exists.")
+    return {
+        "certificate": certificate,
+        "download_url": f"{settings.SITE_URL}/my/certificates/{certificate.code}.pdf",
+        "verify_url": verify_url(certificate),
+    }
+
+
 def render(message) -> None:
     """Fill in the bodies (text, HTML, iCal part) of a message recorded by `_send`, at delivery.
 
@@ -139,9 +153,11 @@ def render(message) -> None:
     facts = dict(message.facts or {})
     registration.status = facts.pop("status", registration.status)
     registration.waitlist_position = facts.pop("waitlist_position", registration.waitlist_position)
-    previous = facts.get("previous_start")
-    if previous:
-        facts["previous_start"] = timezone.localtime(datetime.fromisoformat(previous), registration.event.zone)
+    for name in ("previous_start", "feedback_expires_at"):
+        if facts.get(name):
+            facts[name] = timezone.localtime(datetime.fromisoformat(facts[name]), registration.event.zone)
+    if facts.get("certificate_code"):
+        facts.update(_certificate_links(facts.pop("certificate_code")))
     if message.kind in CANCELLABLE and registration.status in ("confirmed", "waitlisted"):
         facts["cancel_url"] = cancel_url(registration)
     context = _context(registration, **facts)
@@ -209,14 +225,26 @@ def event_changed(registration, *, change: str, previous: dict):
     )
 
 
-def thank_you(registration):
+def after_session(registration, *, certificate=None, feedback_url: str = "", feedback_expires_at=None):
+    """After a session, one e-mail per attendee: thanks, the certificate link and the feedback link
+    together. Once per registration (the certificate batch may run again after a killed worker)."""
+    from reporting.models import EDIT_DAYS
+
     event = registration.event
+    parts = [
+        p for p, present in (("your certificate", certificate), ("two minutes of feedback", feedback_url)) if present
+    ]
+    subject = f"Thank you for coming: {event.title}" + (f" — {' and '.join(parts)}" if parts else "")
     return _send(
         registration,
         OutboxMessage.Kind.THANK_YOU,
-        "thank_you",
-        f"Thank you for coming: {event.title}",
+        "after_session",
+        subject,
         dedupe_key=f"thanks:{registration.pk}",
+        certificate_code=certificate.code if certificate else "",
+        feedback_url=feedback_url,
+        feedback_expires_at=feedback_expires_at,
+        edit_days=EDIT_DAYS,
     )
 
 

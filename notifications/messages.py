@@ -37,14 +37,23 @@ def organizer_address(partnership) -> str:
     return (getattr(partnership, "contact_email", "") or "").strip() or sender_address()
 
 
-def _next_sequence(registration) -> int:
+def _next_sequence(registration, *, fresh: bool = False) -> int:
     """Per person and session, every SEQUENCE taken is above the last one (RFC 5546).
 
     Taken under the event's lock with every change of the person's status or of the session, so the
-    personal feed (which shows it) and the e-mailed invitations never disagree.
+    personal feed (which shows it) and the e-mailed invitations never disagree. A registration's
+    first message takes the event's SEQUENCE; that needs no write (the feed shows the event's
+    SEQUENCE while `ical_sequence_sent` is empty), which keeps a new registration's lock short.
+    Later ones find the last SEQUENCE on the registration, or on its one earlier message.
     """
     event = registration.event
     last = registration.ical_sequence_sent
+    if last is None and fresh:
+        return event.sequence
+    if last is None:
+        last = OutboxMessage.objects.filter(registration=registration, ical_sequence__isnull=False).aggregate(
+            last=Max("ical_sequence")
+        )["last"]
     sequence = event.sequence if last is None else max(event.sequence, last + 1)
     type(registration).objects.filter(pk=registration.pk).update(ical_sequence_sent=sequence)
     registration.ical_sequence_sent = sequence
@@ -88,7 +97,9 @@ def _context(registration, **extra) -> dict:
     }
 
 
-def _send(registration, kind: str, template: str, subject: str, *, method: str = "", dedupe_key=None, **extra):
+def _send(
+    registration, kind: str, template: str, subject: str, *, method: str = "", dedupe_key=None, fresh=False, **extra
+):
     """Record the message with the facts of this moment; nothing is rendered here (see `render`).
 
     Called inside the change's transaction — for registrations, under the event's row lock — so it
@@ -97,7 +108,7 @@ def _send(registration, kind: str, template: str, subject: str, *, method: str =
     user = registration.user
     if user is None:
         return None
-    sequence = _next_sequence(registration) if kind in SEQUENCED else None
+    sequence = _next_sequence(registration, fresh=fresh) if kind in SEQUENCED else None
     facts = {
         "status": registration.status,
         "waitlist_position": registration.waitlist_position,
@@ -113,7 +124,7 @@ def _send(registration, kind: str, template: str, subject: str, *, method: str =
         template=TEMPLATES + template,
         facts=facts,
         ical_method=method,
-        ical_sequence=sequence if method else None,
+        ical_sequence=sequence,
         reply_to=registration.event.partnership.contact_email,
         dedupe_key=dedupe_key,
     )
@@ -176,13 +187,21 @@ def registration_confirmed(registration, *, promoted: bool = False):
     event = registration.event
     subject = f"{'A place came free: you' if promoted else 'You'}'re registered: {event.title} ({_when(event)})"
     method = REQUEST if registration.user and registration.user.calendar_invites else ""
-    return _send(registration, OutboxMessage.Kind.INVITE, "confirmed", subject, method=method, promoted=promoted)
+    return _send(
+        registration,
+        OutboxMessage.Kind.INVITE,
+        "confirmed",
+        subject,
+        method=method,
+        promoted=promoted,
+        fresh=not promoted,
+    )
 
 
 def registration_waitlisted(registration):
     event = registration.event
     subject = f"You're on the waitlist (number {registration.waitlist_position}): {event.title}"
-    return _send(registration, OutboxMessage.Kind.WAITLISTED, "waitlisted", subject)
+    return _send(registration, OutboxMessage.Kind.WAITLISTED, "waitlisted", subject, fresh=True)
 
 
 def registration_cancelled(registration):

@@ -87,13 +87,14 @@ def outbox_enqueue(
         reply_to=reply_to,
         dedupe_key=dedupe_key,
     )
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent run that won the dedupe race is not an error
-            message.save()
-    except IntegrityError:
-        if dedupe_key:
+    if dedupe_key:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent run that won the dedupe race is not an error
+                message.save()
+        except IntegrityError:
             return None
-        raise
+    else:
+        message.save()  # no savepoint: this runs under the registration's lock, every query counts
     transaction.on_commit(lambda: dispatch(message.pk))
     return message
 

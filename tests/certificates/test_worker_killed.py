@@ -26,7 +26,11 @@ from tests.conftest import ROOT, broker_url
 from tests.events.factories import RegistrationFactory
 from tests.notifications.test_worker import real_broker, wait_for  # noqa: F401 - the fixture
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 ATTENDEES = 12
 
 

@@ -32,17 +32,6 @@ DATE_MESSAGE = f"Dates must be between {MIN_YEAR} and {MAX_YEAR}."
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAK = re.compile(r"[\t\n\r\u2028\u2029]")
 ISO_DATE = re.compile(r"^\s*(\d{4})-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$")
-PROJECT_APPS = (
-    "accounts",
-    "events",
-    "registrations",
-    "referrals",
-    "notifications",
-    "certificates",
-    "networking",
-    "reporting",
-    "servicemap",
-)
 # Single-line whatever a model says (a TextField somewhere is named `name` too).
 ALSO_SINGLE_LINE = frozenset({"name", "sector", "venue", "topic", "series", "q", "email", "username"})
 TEXT_UPLOADS = (".json", ".csv", ".txt", ".tsv")
@@ -53,9 +42,13 @@ def single_line_fields() -> frozenset[str]:
     from django.apps import apps
     from django.db import models
 
+    from django.conf import settings
+
     single, multi = set(), set()
-    for label in PROJECT_APPS:
-        for model in apps.get_app_config(label).get_models():
+    base = str(settings.BASE_DIR)
+    project = [a for a in apps.get_app_configs() if a.path.startswith(base) and ".venv" not in a.path]
+    for app in project:  # the project's own apps, whatever they are called
+        for model in app.get_models():
             for field in model._meta.concrete_fields:
                 if isinstance(field, models.TextField):
                     multi.add(field.name)

@@ -52,7 +52,7 @@ def production_static(settings, collected):
 @pytest.fixture
 def served(monkeypatch):
     """The URLs the PDF fetcher served."""
-    from config import pdf
+    from core import pdf
 
     urls = []
     real = pdf.safe_url_fetcher

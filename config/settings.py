@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.RejectNullCharactersMiddleware",
+    "config.locking.LockTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -77,6 +78,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# How long a registration waits for the session's lock (PostgreSQL lock_timeout) before a clean 503.
+LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite ignores SELECT ... FOR UPDATE; IMMEDIATE transactions make writers queue instead.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

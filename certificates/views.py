@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.views import get_coordinated_partnership_or_404
+from config.pages import page_of
 from events.models import Event
 from registrations.models import Registration
 
@@ -138,16 +139,23 @@ def _managed_event(request, slug: str, event_id: int):
     )
 
 
+CERTIFICATES_PER_PAGE = 100
+HISTORY_SHOWN = 50
+
+
 @login_required
 def event_certificates(request, slug: str, event_id: int):
+    """A page of attendees with their certificates, and the latest superseded or revoked ones."""
     partnership, event = _managed_event(request, slug, event_id)
     attended = (
         Registration.objects.filter(event=event, status="confirmed", attendance="attended")
         .select_related("user")
-        .order_by("user__full_name")
+        .order_by("user__full_name", "pk")
     )
-    certificates = list(selectors.certificates_for_event(event=event))
-    valid = {c.registration_id: c for c in certificates if c.status == "valid"}
+    page, page_query = page_of(request, attended, CERTIFICATES_PER_PAGE)
+    certificates = selectors.certificates_for_event(event=event)
+    valid = {c.registration_id: c for c in certificates.filter(status="valid", registration__in=list(page))}
+    history = certificates.exclude(status="valid")
     batch = event.certificate_batches.first()
     return render(
         request,
@@ -155,10 +163,13 @@ def event_certificates(request, slug: str, event_id: int):
         {
             "partnership": partnership,
             "event": event,
-            "rows": [(r, valid.get(r.pk)) for r in attended],
-            "history": [c for c in certificates if c.status != "valid"],
+            "page": page,
+            "page_query": page_query,
+            "rows": [(r, valid.get(r.pk)) for r in page],
+            "history": list(history[:HISTORY_SHOWN]),
+            "history_count": history.count(),
             "batch": batch,
-            "valid_count": len(valid),
+            "valid_count": certificates.filter(status="valid").count(),
         },
     )
 

@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import json
 
 import segno
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import get_coordinated_partnership_or_404
+from config.pages import page_of
 from events.models import Event
 from events.selectors import event_get_visible
 
@@ -40,9 +43,39 @@ def check_in_url(registration: Registration) -> str:
     return f"{settings.SITE_URL}{path}?code={registration.check_in_code}"
 
 
+QR_MASK = 0  # a fixed mask: segno otherwise scores all eight, which is most of a QR code's cost
+QR_CACHE_SECONDS = 60 * 60 * 24 * 30
+MY_SESSIONS_PER_PAGE = 20
+ROSTER_PER_PAGE = 100
+
+
 def qr_svg(data: str, title: str) -> str:
     """An inline, accessible SVG QR code (segno)."""
-    return segno.make(data, error="m").svg_inline(scale=4, border=2, title=title, dark="#000", light="#fff")
+    return segno.make(data, error="m", mask=QR_MASK).svg_inline(
+        scale=4, border=2, title=title, dark="#000", light="#fff"
+    )
+
+
+def _qr_key(data: str, title: str) -> str:
+    return "qr:" + hashlib.sha256(f"{QR_MASK}|{data}|{title}".encode()).hexdigest()
+
+
+def check_in_qr_svgs(registrations) -> dict[int, str]:
+    """The check-in QR codes of these registrations, each rendered once and then kept in the cache
+    (keyed by what it encodes, so a new code or address is a new image): one cache round trip."""
+    wanted = {r.pk: (check_in_url(r), f"Check-in code {r.display_code}") for r in registrations}
+    keys = {pk: _qr_key(*args) for pk, args in wanted.items()}
+    found = cache.get_many(list(keys.values()))
+    made = {}
+    svgs = {}
+    for pk, key in keys.items():
+        svg = found.get(key)
+        if svg is None:
+            svg = made[key] = qr_svg(*wanted[pk])
+        svgs[pk] = svg
+    if made:
+        cache.set_many(made, QR_CACHE_SECONDS)
+    return svgs
 
 
 # --- Practitioners -----------------------------------------------------------------------
@@ -113,17 +146,32 @@ def registration_details(request, registration_id: int):
 
 @login_required
 def my_sessions(request):
-    upcoming = list(selectors.registration_list_for_user(user=request.user, when="upcoming"))
-    past = list(selectors.registration_list_for_user(user=request.user, when="past"))
+    """Upcoming and past sessions, a page of each; QR codes only for the confirmed ones shown."""
     from certificates.models import Certificate
 
-    valid = {c.registration_id: c for c in Certificate.objects.filter(user=request.user, status="valid")}
+    upcoming, upcoming_query = page_of(
+        request, selectors.registration_list_for_user(user=request.user, when="upcoming"), MY_SESSIONS_PER_PAGE
+    )
+    past, past_query = page_of(
+        request, selectors.registration_list_for_user(user=request.user, when="past"), MY_SESSIONS_PER_PAGE, "past"
+    )
+    valid = {
+        c.registration_id: c
+        for c in Certificate.objects.filter(user=request.user, status="valid", registration_id__in=[r.pk for r in past])
+    }
     for registration in past:
         registration.valid_certificate = valid.get(registration.pk)
-    for registration in upcoming:
-        if registration.status == Registration.Status.CONFIRMED:
-            registration.qr = qr_svg(check_in_url(registration), title=f"Check-in code {registration.display_code}")
-    return render(request, "registrations/my_sessions.html", {"upcoming": upcoming, "past": past})
+    shown = [
+        r for r in upcoming if r.status == Registration.Status.CONFIRMED and r.event.status != Event.Status.CANCELLED
+    ]
+    qr = check_in_qr_svgs(shown)
+    for registration in shown:
+        registration.qr = qr[registration.pk]
+    return render(
+        request,
+        "registrations/my_sessions.html",
+        {"upcoming": upcoming, "past": past, "upcoming_query": upcoming_query, "past_query": past_query},
+    )
 
 
 @login_required
@@ -192,13 +240,15 @@ def roster(request, slug: str, event_id: int):
     entries = selectors.roster(event=event, status=values.get("status") or None, q=values.get("q") or None)
     if request.GET.get("format") == "csv":
         return _roster_csv(event, entries)
+    page, page_query = page_of(request, entries, ROSTER_PER_PAGE)
     return render(
         request,
         "registrations/roster.html",
         {
             "partnership": partnership,
             "event": event,
-            "entries": entries,
+            "entries": page,
+            "page_query": page_query,
             "counts": selectors.roster_counts(event=event),
             "filters": filters,
             "walk_in_form": WalkInForm(),

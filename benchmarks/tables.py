@@ -47,7 +47,7 @@ def build(rng, *, slug="bench", regulars_n=REGULARS, next_session=NEXT_SESSION, 
     def person(n: int, prefix: str):
         slug = rng.choices(SECTORS, weights=SECTOR_WEIGHTS)[0]
         return User.objects.create(
-            email=f"{prefix}{n}-{slug}@example.org",
+            email=f"{prefix}{n}-{partnership.slug}@example.org",
             full_name=f"{prefix.title()} {n}",
             organisation=f"Organisation {rng.randrange(ORGANISATIONS)} ({slug})",
             sector=sectors[slug],

@@ -35,7 +35,7 @@ def sessions(partnership):
     long_utf8 = EventFactory(
         partnership=partnership, title="Hội thảo về giới thiệu dịch vụ — " * 6, description="ễ" * 200 + "\\" * 80
     )
-    ascii_escape_at_fold = EventFactory(partnership=partnership, title="x" * 72 + ",,,,," + "y" * 200)
+    ascii_escape_at_fold = EventFactory(partnership=partnership, title="x" * 72 + ",,,,," + "y" * 100)
     online = EventFactory(partnership=partnership, venue=OnlineVenueFactory(partnership=partnership))
     hybrid = EventFactory(
         partnership=partnership,

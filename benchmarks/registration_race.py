@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", choices=["race", "burst"], help="one of the two parts (both by default)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8191")))
     args = parser.parse_args()
     broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
@@ -185,7 +186,7 @@ def main() -> None:
         else:
             sys.exit("gunicorn did not start")
         clients = tokens[: args.clients]
-        for n in range(ROUNDS):
+        for n in range(0 if args.only == "burst" else ROUNDS):
             event = new_event(n)
             order = ("floor", "race") if n % 2 == 0 else ("race", "floor")
             for label in order:
@@ -197,17 +198,31 @@ def main() -> None:
                     outcomes.append(text)
                     if not ok:
                         sys.exit(text)
-        burst_event = new_event(99)
-        burst = at_once("POST", f"{base}/api/events/{burst_event.pk}/registrations", tokens[: args.burst])
-        time.sleep(2)
+        if args.only != "race":
+            burst_event = new_event(99)
+            burst = at_once("POST", f"{base}/api/events/{burst_event.pk}/registrations", tokens[: args.burst])
+            time.sleep(2)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        worker.terminate()
-        worker.wait(timeout=60)
+        for process in (server, worker):  # stopped by PID, killed if they do not stop in a minute
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
     gunicorn_log = Path(server_log.name).read_text()
     mails = len(list(Path(MAIL_DIR).iterdir()))
 
+    if races:
+        report_race(args, races, floors, outcomes, mails)
+    if args.only != "race":
+        report_burst(args, burst, burst_event, gunicorn_log)
+    if QUICK:
+        print(f"# logs: {server_log.name} {worker_log.name}")
+
+
+def report_race(args, races, floors, outcomes, mails) -> None:
     race_walls, floor_walls = [r["wall"] for r in races], [f["wall"] for f in floors]
     statuses = sorted({s for r in races for s in r["statuses"]})
     ratio = ratio_of(race_walls, floor_walls)
@@ -233,6 +248,9 @@ def main() -> None:
           ratio_of(p50, [statistics.median(f["latencies"]) for f in floors]), "report", None)  # fmt: skip
     print(f"# rounds: {outcomes}; statuses {statuses}; e-mails written by the worker: {mails}")
 
+
+def report_burst(args, burst, burst_event, gunicorn_log) -> None:
+
     counts = burst["statuses"]
     clean_503 = [r for r in burst["results"] if r[1] == 503]
     bad = {s: c for s, c in counts.items() if s >= 500 and s != 503 or s == 0}
@@ -246,8 +264,6 @@ def main() -> None:
     p95 = burst["latencies"][int(len(burst["latencies"]) * 0.95) - 1]
     bench(f"burst {args.burst}: wall, p95", f"{burst['wall']:.0f} ms, p95 {p95:.0f} ms", "-", None,
           f"consistent ({outcome})", consistent)  # fmt: skip
-    if QUICK:
-        print(f"# logs: {server_log.name} {worker_log.name}")
 
 
 if __name__ == "__main__":

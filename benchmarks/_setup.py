@@ -1,4 +1,8 @@
-"""Shared set-up for benchmarks: a throw-away database (SQLite file, or DATABASE_URL's server)."""
+"""Shared set-up for benchmarks: a throw-away database (SQLite file, or DATABASE_URL's server), the
+alternating floor/product timer, and the machine-readable result line (see benchmarks/README.md):
+
+    BENCH|figure|value|floor|ratio|goal|met
+"""
 
 import os
 import statistics
@@ -9,6 +13,53 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# --quick (or BENCH_QUICK=1): fewer sizes and rounds, still >= 3 alternating rounds per figure.
+QUICK = "--quick" in sys.argv or os.environ.get("BENCH_QUICK", "") in {"1", "true", "yes"}
+if "--quick" in sys.argv:
+    sys.argv.remove("--quick")
+ROUNDS = 3 if QUICK else 5
+
+
+def alternate(fns: dict, *, rounds: int = ROUNDS, repeat: int = 1, warmup: int = 1, before=None) -> dict:
+    """Time every function in `fns` ({label: fn}) in turn, round after round — floor and product
+    alternate, and the order flips each round so neither always runs first. `before()` runs untimed
+    before each call (e.g. emptying a cache). Returns {label: [ms, ...]} (rounds × repeat samples)."""
+    labels = list(fns)
+    for label in labels:
+        for _ in range(warmup):
+            if before:
+                before()
+            fns[label]()
+    samples: dict = {label: [] for label in labels}
+    for n in range(rounds):
+        for label in labels if n % 2 == 0 else reversed(labels):
+            for _ in range(repeat):
+                if before:
+                    before()
+                t0 = time.perf_counter()
+                fns[label]()
+                samples[label].append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def spread(samples: list[float], unit: str = "ms", digits: int = 1) -> str:
+    """'median unit (min–max)'."""
+    return f"{statistics.median(samples):.{digits}f} {unit} ({min(samples):.{digits}f}–{max(samples):.{digits}f})"
+
+
+def ratio_of(product: list[float], floor: list[float]) -> float:
+    return statistics.median(product) / statistics.median(floor)
+
+
+def bench(figure: str, value: str, floor: str, ratio: float | None, goal: str, met: bool | None) -> None:
+    """One result line for scripts/bench.sh (and a human): BENCH|figure|value|floor|ratio|goal|met."""
+    cells = [figure, value, floor or "-", "-" if ratio is None else f"{ratio:.2f}x", goal, _met(met)]
+    assert not any("|" in cell for cell in cells), cells
+    print("BENCH|" + "|".join(cells), flush=True)
+
+
+def _met(met: bool | None) -> str:
+    return "n/a" if met is None else ("yes" if met else "NO")
 
 
 def django_setup() -> None:

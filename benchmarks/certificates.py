@@ -4,10 +4,11 @@
   snapshot, the QR code, rendering through the locked-down fetcher, storing the PDF, the outbox e-mail.
 - The floor, in the same run: WeasyPrint rendering the same certificate template 50 times with one shared
   font configuration and the parsed CSS, and no application code (the HTML is rendered once, up front).
-- Memory: the resident set size of this process (it plays the worker) after every 100 of 500
-  certificates; it must stay flat.
+- Floor and app alternate, >= 3 rounds (a new session each round), median and range.
+- Memory: the resident set size of this process (it plays the worker) after every fifth of 500
+  certificates; it must stay flat (--quick: 20 a session, 200 for memory).
 
-    .venv/bin/python benchmarks/certificates.py
+    .venv/bin/python benchmarks/certificates.py [--quick]
 """
 
 import resource
@@ -15,7 +16,10 @@ import tempfile
 import time
 from datetime import timedelta
 
-from _setup import django_setup
+from _setup import QUICK, ROUNDS, bench, django_setup, ratio_of, spread
+
+SESSION = 20 if QUICK else 50
+MEMORY_RUN = 200 if QUICK else 500
 
 
 def rss_mb() -> float:
@@ -80,17 +84,11 @@ def main() -> None:
     warm = make_session(partnership, 2, "warm")
     certificate_batch_run(batch_id=CertificateBatch.objects.create(event=warm, total=2).pk)
 
-    event = make_session(partnership, 50, "fifty")
-    batch = CertificateBatch.objects.create(event=event, total=50)
-    t0 = time.perf_counter()
-    certificate_batch_run(batch_id=batch.pk)
-    app_seconds = time.perf_counter() - t0
-    certificates = list(event.certificates.all())
-    assert len(certificates) == 50
-
+    first = make_session(partnership, 1, "template")
+    certificate_batch_run(batch_id=CertificateBatch.objects.create(event=first, total=1).pk)
     html = render_to_string(
         "certificates/certificate.html",
-        {"certificates": [_decorate(certificates[0])], "logo": logo_for("ballarat")},
+        {"certificates": [_decorate(first.certificates.get())], "logo": logo_for("ballarat")},
     )
     from weasyprint import HTML
 
@@ -98,22 +96,39 @@ def main() -> None:
 
     css = [stylesheet(path) for path in STYLESHEETS]
     fonts = font_config()
-    t0 = time.perf_counter()
-    for _ in range(50):
-        HTML(string=html, base_url=INTERNAL_ORIGIN + "/", url_fetcher=safe_url_fetcher).write_pdf(
-            stylesheets=css, font_config=fonts, **PDF_OPTIONS
-        )
-    floor_seconds = time.perf_counter() - t0
     assert render_pdf  # the app's path goes through core.pdf.render_pdf
 
-    print("Issue 50 certificates (one session)")
-    print(f"  app (certificate_batch_run): {app_seconds:6.2f} s  ({app_seconds / 50 * 1000:5.1f} ms each)")
-    print(f"  floor (WeasyPrint alone):    {floor_seconds:6.2f} s  ({floor_seconds / 50 * 1000:5.1f} ms each)")
-    print(f"  ratio app / floor:           {app_seconds / floor_seconds:6.2f}x")
+    def floor():
+        for _ in range(SESSION):
+            HTML(string=html, base_url=INTERNAL_ORIGIN + "/", url_fetcher=safe_url_fetcher).write_pdf(
+                stylesheets=css, font_config=fonts, **PDF_OPTIONS
+            )
 
-    print("Memory of the worker over 500 certificates (resident set, MB)")
-    big = make_session(partnership, 500, "five-hundred")
-    batch = CertificateBatch.objects.create(event=big, total=500)
+    def app():
+        event = make_session(partnership, SESSION, f"round-{time.perf_counter_ns()}")
+        batch = CertificateBatch.objects.create(event=event, total=SESSION)
+        t0 = time.perf_counter()
+        certificate_batch_run(batch_id=batch.pk)
+        seconds = time.perf_counter() - t0
+        assert event.certificates.count() == SESSION
+        return seconds * 1000
+
+    floors, apps = [], []
+    for n in range(ROUNDS):
+        for label in ("floor", "app") if n % 2 == 0 else ("app", "floor"):
+            if label == "floor":
+                t0 = time.perf_counter()
+                floor()
+                floors.append((time.perf_counter() - t0) * 1000 / SESSION)
+            else:
+                apps.append(app() / SESSION)  # the session's rows are made outside the timing
+    bench(f"certificates: {SESSION} issued, per certificate", spread(apps), spread(floors) + " WeasyPrint alone",
+          ratio_of(apps, floors), "report", None)  # fmt: skip
+
+    print(f"Memory of the worker over {MEMORY_RUN} certificates (resident set, MB)")
+    big = make_session(partnership, MEMORY_RUN, "memory")
+    batch = CertificateBatch.objects.create(event=big, total=MEMORY_RUN)
+    step = MEMORY_RUN // 5
     from certificates import services
 
     readings = [rss_mb()]
@@ -124,7 +139,7 @@ def main() -> None:
         nonlocal issued
         result = real_issue(**kwargs)
         issued += 1
-        if issued % 100 == 0:
+        if issued % step == 0:
             readings.append(rss_mb())
         return result
 
@@ -133,10 +148,12 @@ def main() -> None:
         certificate_batch_run(batch_id=batch.pk)
     finally:
         services.certificate_issue = real_issue
-    labels = ["start"] + [f"{n}" for n in range(100, 501, 100)]
+    labels = ["start"] + [f"{n}" for n in range(step, MEMORY_RUN + 1, step)]
     print("  " + "  ".join(f"{label}: {mb:.0f}" for label, mb in zip(labels, readings, strict=False)))
     growth = readings[-1] - readings[1]
-    print(f"  growth from 100 to 500 certificates: {growth:+.1f} MB")
+    bench(f"certificates: worker memory, {step} to {MEMORY_RUN} issued", f"{growth:+.1f} MB",
+          f"{readings[1]:.0f} MB after {step}", (readings[-1] / readings[1]), "flat (<= 1.10x)",
+          readings[-1] <= 1.10 * readings[1])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,20 +1,23 @@
 """Events list benchmark: GET /api/events and the upcoming page with 50, 500 and 5,000 events.
 
-Prints the median time and SQL query count at each size, beside a floor measured in the same run:
-the same page of rows read with `.values()` and serialised with json.dumps, without the app.
-Queries must not grow with the number of events.
+The floor, alternating with the product in the same run (>= 3 rounds, median and range): the same 20
+rows over the same HTTP path — Django's test client, all the middleware — from a bare view that reads
+them with `.values()` and returns JSON (for the API) or renders one small template (for the page),
+without the app's selectors, schemas or templates (benchmarks/_floor_urls.py). Queries must not grow
+with the number of events.
 
-    .venv/bin/python benchmarks/events_list.py            # SQLite (a temporary file)
+    .venv/bin/python benchmarks/events_list.py [--quick]  # SQLite (a temporary file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/events_list.py
 """
 
-import json
 import random
+import sys
 from datetime import timedelta
 
-from _setup import count_queries, django_setup, median_ms
+from _setup import QUICK, alternate, bench, count_queries, django_setup, ratio_of, spread
 
-SIZES = (50, 500, 5000)
+SIZES = (50, 5000) if QUICK else (50, 500, 5000)
+GOAL = 3.0  # the app's page at most 3x a bare view of the same rows
 
 
 def seed_to(total: int, state: dict) -> None:
@@ -79,40 +82,31 @@ def seed_to(total: int, state: dict) -> None:
 
 def main() -> None:
     django_setup()
+    from django.conf import settings
     from django.test import Client
-    from django.utils import timezone
 
-    from events.models import Event
-
+    settings.ROOT_URLCONF = "_floor_urls"
     client = Client()
     state: dict = {}
-    print(f"{'events':>7} | {'GET /api/events':>16} {'queries':>7} | {'/events/ page':>13} {'queries':>7} | "
-          f"{'floor (.values+json)':>20} | {'API / floor':>11}")  # fmt: skip
+    queries: dict = {}
     for size in SIZES:
         seed_to(size, state)
 
-        def api():
-            response = client.get("/api/events?upcoming=true")
-            assert response.status_code == 200, response.content[:300]
+        def get(url):
+            return lambda: client.get(url).status_code == 200 or sys.exit(f"{url} failed")
 
-        def page():
-            response = client.get("/events/")
-            assert response.status_code == 200
-
-        def floor():
-            rows = list(
-                Event.objects.filter(end__gte=timezone.now(), status="published")
-                .order_by("start")
-                .values("id", "title", "description", "start", "end", "capacity", "status")[:20]
-            )
-            json.dumps(rows, default=str)
-
-        api_ms, page_ms, floor_ms = median_ms(api), median_ms(page), median_ms(floor)
-        api_q, page_q = count_queries(api), count_queries(page)
-        print(
-            f"{size:>7} | {api_ms:>13.1f} ms {api_q:>7} | {page_ms:>10.1f} ms {page_q:>7} | "
-            f"{floor_ms:>17.2f} ms | {api_ms / floor_ms:>10.1f}x"
-        )
+        pairs = {"API": ("/api/events?upcoming=true", "/floor/events.json"), "page": ("/events/", "/floor/events/")}
+        for name, (url, floor_url) in pairs.items():
+            queries.setdefault(name, []).append((size, count_queries(get(url))))
+            if size != SIZES[-1]:
+                continue
+            samples = alternate({"floor": get(floor_url), name: get(url)}, repeat=3)
+            ratio = ratio_of(samples[name], samples["floor"])
+            counts = {q for _, q in queries[name]}
+            sizes = ", ".join(f"{q} at {s:,}" for s, q in queries[name])
+            bench(f"events {name} ({url}) at {size:,} events", spread(samples[name]) + f", queries {sizes}",
+                  spread(samples["floor"]) + f" {floor_url}", ratio, f"<= {GOAL}x, queries fixed",
+                  ratio <= GOAL and len(counts) == 1)  # fmt: skip
 
 
 if __name__ == "__main__":

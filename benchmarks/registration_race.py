@@ -1,74 +1,110 @@
-"""Registration race benchmark: the app under gunicorn on PostgreSQL, N concurrent clients at one event.
+"""Registration race benchmark: the app under gunicorn (4 workers) on PostgreSQL, with a real broker.
 
-Each client is a real practitioner with a real API token, POSTing /api/events/{id}/registrations
-over HTTP. Prints throughput and p50/p95 latency beside a floor measured in the same run against
-the same server: the same number of requests, at the same concurrency, to GET /api/me (a trivial
-authenticated endpoint). Then checks the outcome: confirmed == capacity, the rest waitlisted 1..n.
+Set-up like production: Redis as the Celery broker (CELERY_BROKER_URL, or REDIS_URL) and a Celery
+worker this script starts and stops by PID; the file e-mail backend (the worker writes every message).
 
-    .venv/bin/python benchmarks/registration_race.py [--clients 200] [--concurrency 40] [--capacity 50]
+- The race: N clients (200), each a practitioner with an API token, all released at once by a
+  threading.Barrier, POST /api/events/{id}/registrations for one session of 50 seats. The floor, in
+  the same run: the same N clients released the same way to GET /api/me (authenticated, trivial).
+  Floor and race alternate, >= 3 rounds, a new session each round; median and range of the wall time.
+  Every round checks the outcome: confirmed == capacity, the rest waitlisted 1..n, one row per person.
+- The burst: 1,000 clients at once at one session. Goal: no 5xx other than clean 503s (with
+  Retry-After, PostgreSQL's 3 s lock_timeout), no gunicorn worker timeout, the outcome consistent.
 
-Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/crossroads_bench).
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/N DATABASE_URL=postgres://postgres@127.0.0.1:5432/x \\
+        .venv/bin/python benchmarks/registration_race.py [--quick] [--clients 200] [--burst 1000] [--port 8191]
 """
 
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _setup import ROOT, django_setup
+from _setup import QUICK, ROOT, ROUNDS, bench, django_setup, ratio_of, spread
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crossroads_bench")
+MAIL_DIR = tempfile.mkdtemp(prefix="crossroads-race-mail-")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+os.environ["EMAIL_FILE_PATH"] = MAIL_DIR
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(method: str, url: str, token: str) -> tuple[float, int, dict]:
+def request(method: str, url: str, token: str) -> tuple[float, int, dict, str | None]:
     req = urllib.request.Request(
         url, method=method, headers={"Authorization": f"Bearer {token}"}, data=b"" if method == "POST" else None
     )
     t0 = time.perf_counter()
+    retry_after = None
     try:
-        with urllib.request.urlopen(req, timeout=60) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=900) as response:  # noqa: S310 - loopback only
             body = json.loads(response.read() or b"{}")
             status = response.status
     except urllib.error.HTTPError as error:
-        body, status = {}, error.code
-    return (time.perf_counter() - t0) * 1000, status, body
+        body, status, retry_after = {}, error.code, error.headers.get("Retry-After")
+    except OSError as error:  # connection reset or refused, or no answer in 900 s: status 0, counted
+        body, status = {"error": str(error)}, 0
+    return (time.perf_counter() - t0) * 1000, status, body, retry_after
 
 
-def run(method: str, url: str, tokens: list[str], concurrency: int):
+def at_once(method: str, url: str, tokens: list[str]) -> dict:
+    """One thread per client, all released together by a barrier; the wall time from the release."""
+    barrier = threading.Barrier(len(tokens) + 1)
+    results: list = [None] * len(tokens)
+
+    def client(i: int, token: str) -> None:
+        barrier.wait()
+        results[i] = request(method, url, token)
+
+    threads = [threading.Thread(target=client, args=(i, t), daemon=True) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(lambda token: request(method, url, token), tokens))
-    wall = time.perf_counter() - t0
-    latencies = sorted(r[0] for r in results)
-    return {
-        "throughput": len(results) / wall,
-        "p50": statistics.median(latencies),
-        "p95": latencies[int(len(latencies) * 0.95) - 1],
-        "statuses": sorted({r[1] for r in results}),
-        "bodies": [r[2] for r in results],
-    }
+    for thread in threads:
+        thread.join()
+    wall = (time.perf_counter() - t0) * 1000
+    statuses: dict[int, int] = {}
+    for r in results:
+        statuses[r[1]] = statuses.get(r[1], 0) + 1
+    return {"wall": wall, "latencies": sorted(r[0] for r in results), "statuses": statuses, "results": results}
+
+
+def check_outcome(event, capacity: int, people: int, unknown: int = 0) -> tuple[bool, str]:
+    """Never overbooked, waitlist 1..n, one row per person, and a row for every 201 (plus at most the
+    requests whose answer the client never saw)."""
+    from registrations.models import Registration
+
+    rows = Registration.objects.filter(event=event)
+    count = rows.count()
+    confirmed = rows.filter(status="confirmed").count()
+    positions = sorted(rows.filter(status="waitlisted").values_list("waitlist_position", flat=True))
+    distinct = rows.values("user").distinct().count()
+    ok = confirmed == min(capacity, count) and positions == list(range(1, len(positions) + 1))
+    ok = ok and distinct == count and people <= count <= people + unknown
+    text = f"{count} rows: confirmed {confirmed}, waitlisted 1..{len(positions)}"
+    return ok, text if ok else f"OVERBOOKED OR INCONSISTENT: {text}, {people} answered 201"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=40)
+    parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", choices=["race", "burst"], help="one of the two parts (both by default)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8191")))
     args = parser.parse_args()
+    broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+    if not broker:
+        sys.exit("registration_race.py needs a Redis broker: set CELERY_BROKER_URL=redis://…")
+    os.environ["CELERY_BROKER_URL"] = broker
 
     django_setup()
     from django.conf import settings
@@ -77,29 +113,30 @@ def main() -> None:
     from accounts.models import Partnership, User
     from accounts.services import api_token_create
     from events.models import Event
-    from registrations.models import Registration
 
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("registration_race.py needs PostgreSQL: set DATABASE_URL=postgres://…")
     partnership = Partnership.objects.create(
         name="Race", slug="race", locality="Ballarat", contact_email="race@example.org"
     )
-    start = timezone.now() + timezone.timedelta(days=30)
-    event = Event.objects.create(
-        partnership=partnership,
-        title="Race",
-        start=start,
-        end=start + timezone.timedelta(hours=2),
-        capacity=args.capacity,
-        status=Event.Status.PUBLISHED,
-        published_at=timezone.now(),
-    )
+    people = max(args.clients, args.burst)
     users = User.objects.bulk_create(
-        [User(email=f"race{i}@example.org", full_name=f"Racer {i}") for i in range(args.clients)]
+        [User(email=f"race{i}@example.org", full_name=f"Racer {i}") for i in range(people)]
     )
     tokens = [api_token_create(user=user, name="race")[1] for user in users]
 
-    port = free_port()
+    def new_event(n: int):
+        start = timezone.now() + timezone.timedelta(days=30 + n)
+        return Event.objects.create(
+            partnership=partnership,
+            title=f"Race {n}",
+            start=start,
+            end=start + timezone.timedelta(hours=2),
+            capacity=args.capacity,
+            status=Event.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -109,53 +146,124 @@ def main() -> None:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }
+    bin_dir = Path(sys.executable).parent
+    server_log = tempfile.NamedTemporaryFile(prefix="race-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    worker_log = tempfile.NamedTemporaryFile(prefix="race-celery-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603
         [
-            str(Path(sys.executable).parent / "gunicorn"),
+            str(bin_dir / "gunicorn"),
             "config.wsgi",
             "-b",
-            f"127.0.0.1:{port}",
+            f"127.0.0.1:{args.port}",
             "-w",
             str(args.workers),
+            "--timeout",
+            "30",
+            "--backlog",
+            "2048",
             "--log-level",
             "warning",
         ],  # fmt: skip
         cwd=ROOT,
         env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    worker = subprocess.Popen(  # noqa: S603
+        [str(bin_dir / "celery"), "-A", "config", "worker", "-c", "1", "-P", "solo", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    floors, races, outcomes = [], [], []
     try:
-        for _ in range(100):
-            try:
-                request("GET", f"{base}/api/me", tokens[0])
+        for _ in range(200):
+            if request("GET", f"{base}/api/me", tokens[0])[1] == 200:
                 break
-            except OSError:
-                time.sleep(0.1)
-        floor = run("GET", f"{base}/api/me", tokens, args.concurrency)
-        race = run("POST", f"{base}/api/events/{event.pk}/registrations", tokens, args.concurrency)
+            time.sleep(0.1)
+        else:
+            sys.exit("gunicorn did not start")
+        clients = tokens[: args.clients]
+        for n in range(0 if args.only == "burst" else ROUNDS):
+            event = new_event(n)
+            order = ("floor", "race") if n % 2 == 0 else ("race", "floor")
+            for label in order:
+                if label == "floor":
+                    floors.append(at_once("GET", f"{base}/api/me", clients))
+                else:
+                    races.append(at_once("POST", f"{base}/api/events/{event.pk}/registrations", clients))
+                    ok, text = check_outcome(event, args.capacity, args.clients)
+                    outcomes.append(text)
+                    if not ok:
+                        sys.exit(text)
+        if args.only != "race":
+            burst_event = new_event(99)
+            burst = at_once("POST", f"{base}/api/events/{burst_event.pk}/registrations", tokens[: args.burst])
+            time.sleep(2)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, worker):  # stopped by PID, killed if they do not stop in a minute
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+    gunicorn_log = Path(server_log.name).read_text()
+    mails = len(list(Path(MAIL_DIR).iterdir()))
 
-    confirmed = Registration.objects.filter(event=event, status="confirmed").count()
-    positions = sorted(
-        Registration.objects.filter(event=event, status="waitlisted").values_list("waitlist_position", flat=True)
+    if races:
+        report_race(args, races, floors, outcomes, mails)
+    if args.only != "race":
+        report_burst(args, burst, burst_event, gunicorn_log)
+    if QUICK:
+        print(f"# logs: {server_log.name} {worker_log.name}")
+
+
+def report_race(args, races, floors, outcomes, mails) -> None:
+    race_walls, floor_walls = [r["wall"] for r in races], [f["wall"] for f in floors]
+    statuses = sorted({s for r in races for s in r["statuses"]})
+    ratio = ratio_of(race_walls, floor_walls)
+    bench(
+        f"race {args.clients} clients at once for {args.capacity} seats (wall)",
+        spread(race_walls),
+        spread(floor_walls) + " GET /api/me",
+        ratio,
+        "correct, statuses 200/201 only",
+        statuses == [201],
     )
-    people = Registration.objects.filter(event=event).values("user").distinct().count()
-    print(f"{args.clients} clients, concurrency {args.concurrency}, gunicorn -w {args.workers}, PostgreSQL")
-    print(f"{'':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  statuses")
-    for label, result in (("floor: GET /api/me", floor), ("POST …/registrations", race)):
-        rate, p50, p95 = result["throughput"], result["p50"], result["p95"]
-        print(f"{label:28} {rate:8.1f} {p50:8.1f} {p95:8.1f}  {result['statuses']}")
-    print(f"throughput ratio (race / floor): {race['throughput'] / floor['throughput']:.2f}")
-    print(f"p50 ratio (race / floor): {race['p50'] / floor['p50']:.2f}")
-    contiguous = positions == list(range(1, len(positions) + 1))
-    print(
-        f"confirmed {confirmed} of capacity {args.capacity}; waitlisted {len(positions)} "
-        f"(positions contiguous from 1: {contiguous}); people {people} of {args.clients}"
+    per_registration = [r["wall"] / args.clients for r in races]
+    bench(
+        "race time per registration",
+        spread(per_registration, digits=2),
+        spread([f["wall"] / args.clients for f in floors], digits=2),
+        ratio,
+        "report",
+        None,
     )
-    if confirmed != min(args.capacity, args.clients) or positions != list(range(1, len(positions) + 1)):
-        sys.exit("OVERBOOKED OR INCONSISTENT")
+    p50 = [statistics.median(r["latencies"]) for r in races]
+    bench("race p50 latency", spread(p50), spread([statistics.median(f["latencies"]) for f in floors]),
+          ratio_of(p50, [statistics.median(f["latencies"]) for f in floors]), "report", None)  # fmt: skip
+    print(f"# rounds: {outcomes}; statuses {statuses}; e-mails written by the worker: {mails}")
+
+
+def report_burst(args, burst, burst_event, gunicorn_log) -> None:
+
+    counts = burst["statuses"]
+    clean_503 = [r for r in burst["results"] if r[1] == 503]
+    bad = {s: c for s, c in counts.items() if s >= 500 and s != 503 or s == 0}
+    clean = all(r[3] for r in clean_503) and not bad
+    timeouts = gunicorn_log.count("WORKER TIMEOUT")
+    registered = counts.get(201, 0)
+    consistent, outcome = check_outcome(burst_event, args.capacity, registered, unknown=counts.get(0, 0))
+    summary = ", ".join(f"{c}× {s}" for s, c in sorted(counts.items()))
+    bench(f"burst {args.burst} at once: statuses", summary, "-", None, "no 5xx but clean 503s", clean)
+    bench(f"burst {args.burst}: worker timeouts", f"{timeouts}", "-", None, "0", timeouts == 0)
+    p95 = burst["latencies"][int(len(burst["latencies"]) * 0.95) - 1]
+    bench(f"burst {args.burst}: wall, p95", f"{burst['wall']:.0f} ms, p95 {p95:.0f} ms", "-", None,
+          f"consistent ({outcome})", consistent)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
-"""Reports benchmark: the dashboard, GET /api/partnerships/{slug}/report and the PDF for 24, 120 and 480
-weekly sessions of 50 attendees (with feedback from 60% of them).
+"""Reports benchmark: the dashboard, GET /api/partnerships/{slug}/report and the PDF for 24 monthly
+sessions of 50 attendees (two years, with feedback from 60% of them), and 120 (ten years, the longest a
+report spans; --quick: 12 and 24).
 
-Prints the median time and SQL query count of each, beside a floor measured in the same run: every
-attended registration of the period read with one `.values()` query and counted in Python (sessions,
-sectors per session, people) — what the report does, without the app. Queries must not grow with sessions.
+Floor, alternating with the product in the same run (>= 3 rounds, median and range): every attended
+registration of the period read with one `.values()` query and counted in Python (sessions, sectors
+per session, people) — what the report does, without the app. Queries must not grow with sessions.
 
-    .venv/bin/python benchmarks/reports.py            # SQLite (a temporary file)
+    .venv/bin/python benchmarks/reports.py [--quick]  # SQLite (a temporary file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/reports.py
 """
 
@@ -14,9 +15,9 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from _setup import count_queries, django_setup, median_ms
+from _setup import QUICK, alternate, bench, count_queries, django_setup, ratio_of, spread
 
-SIZES = (24, 120, 480)  # weekly: 480 sessions are 9 years (reports span at most ten)
+SIZES = (12, 24) if QUICK else (24, 120)  # monthly: 120 sessions are ten years (reports span at most ten)
 ATTENDEES = 50
 ZONE = ZoneInfo("Australia/Melbourne")
 FIRST = date(2000, 1, 5)
@@ -50,7 +51,7 @@ def seed_to(total: int, state: dict) -> None:
     rng = random.Random(total)
     events = []
     for i in range(have, total):
-        day = FIRST + timedelta(days=i * 7)
+        day = _month(i)
         start = datetime(day.year, day.month, day.day, 9, 30, tzinfo=ZONE)
         events.append(
             Event(
@@ -93,13 +94,19 @@ def seed_to(total: int, state: dict) -> None:
     )
 
 
-def measure(client, state: dict, size: int) -> str:
+def _month(i: int) -> date:
+    """The first Wednesday-ish of month i after FIRST: one session a month."""
+    year, month = divmod(FIRST.month - 1 + i, 12)
+    return date(FIRST.year + year, month + 1, FIRST.day)
+
+
+def measure(client, state: dict, size: int) -> dict:
     from registrations.models import Registration
     from reporting.periods import Period
     from reporting.selectors import report_build
     from reporting.views import report_pdf_bytes
 
-    last = FIRST + timedelta(days=(size - 1) * 7)
+    last = _month(size - 1)
     query = f"date_from={FIRST}&date_to={last}"
 
     def page():
@@ -124,13 +131,8 @@ def measure(client, state: dict, size: int) -> str:
             per_person[user_id] += 1
         return len(per_session), sum(1 for n in per_person.values() if n >= 2)
 
-    page_ms, api_ms, floor_ms = median_ms(page, repeat=7), median_ms(api, repeat=7), median_ms(floor, repeat=7)
-    pdf_ms = median_ms(pdf, repeat=3, warmup=1)
-    page_q, api_q = count_queries(page), count_queries(api)
-    return (
-        f"{size:>8} | {page_ms:>6.0f} ms {page_q:>3} | {api_ms:>9.0f} ms {api_q:>3} | {pdf_ms:>6.0f} ms | "
-        f"{floor_ms:>20.1f} ms | {api_ms / floor_ms:>10.1f}x"
-    )
+    samples = alternate({"floor": floor, "dashboard": page, "API": api, "PDF": pdf})
+    return {"samples": samples, "queries": {"dashboard": count_queries(page), "API": count_queries(api)}}
 
 
 def main() -> None:
@@ -139,12 +141,23 @@ def main() -> None:
 
     client = Client()
     state: dict = {}
-    print(f"{'sessions':>8} | {'dashboard':>9} {'q':>3} | {'GET …/report':>12} {'q':>3} | {'PDF':>9} | "
-          f"{'floor (.values+Counter)':>23} | {'API / floor':>11}")  # fmt: skip
+    results = {}
     for size in SIZES:
         seed_to(size, state)
         client.force_login(state["coordinator"])
-        print(measure(client, state, size))
+        results[size] = measure(client, state, size)
+    small, large = (results[size] for size in SIZES)
+    floor = large["samples"]["floor"]
+    for name in ("dashboard", "API", "PDF"):
+        samples = large["samples"][name]
+        queries = large["queries"].get(name)
+        fixed = queries == small["queries"].get(name)
+        value = spread(samples, digits=0) + (f", {queries} queries" if queries is not None else "")
+        goal = "queries fixed" if queries is not None else "report"
+        figure = f"report {name}, {SIZES[-1]} monthly sessions of {ATTENDEES}"
+        bench(figure, value, spread(floor), ratio_of(samples, floor), goal, fixed if queries is not None else None)
+        if queries is not None:
+            print(f"# {name}: {small['queries'][name]} queries at {SIZES[0]} sessions, {queries} at {SIZES[-1]}")
 
 
 if __name__ == "__main__":

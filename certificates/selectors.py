@@ -45,6 +45,9 @@ def certificates_for_event(*, event):
     )
 
 
-def certificates_valid_by_registration(*, user) -> dict[int, Certificate]:
-    """The caller's valid certificates, by registration id (for the "my sessions" page)."""
-    return {c.registration_id: c for c in Certificate.objects.filter(user=user, status=Certificate.Status.VALID)}
+def certificates_valid_by_registration(*, user, registration_ids=None) -> dict[int, Certificate]:
+    """The caller's valid certificates, by registration id (for the "my sessions" page: its page's ids)."""
+    certificates = Certificate.objects.filter(user=user, status=Certificate.Status.VALID)
+    if registration_ids is not None:
+        certificates = certificates.filter(registration_id__in=registration_ids)
+    return {c.registration_id: c for c in certificates}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
 from core import csv as core_csv
-from core import qr as core_qr
+from core.pages import page_of
 from core.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from events.models import Event
 from events.permissions import partnership_event_get_managed
@@ -29,29 +29,42 @@ from .rendering import statement_pdf
 BAD_PERIOD = "Use dates as YYYY-MM-DD, with the start before the end."
 
 
+MY_SESSIONS_PER_PAGE = 20
+
+
 @login_required
 def my_sessions(request):
-    """A practitioner's sessions: check-in codes for the coming ones, certificates for the past ones.
+    """A practitioner's sessions, a page of each: check-in codes for the coming ones (QR codes only for
+    the confirmed ones shown, each rendered once and cached), certificates for the past ones.
 
     Registrations' page (its template and URL name), composed here because certificates sits above
     registrations (.importlinter).
     """
-    upcoming = list(registration_selectors.registration_list_for_user(user=request.user, when="upcoming"))
-    past = list(registration_selectors.registration_list_for_user(user=request.user, when="past"))
-    valid = selectors.certificates_valid_by_registration(user=request.user)
+    upcoming, upcoming_query = page_of(
+        request,
+        registration_selectors.registration_list_for_user(user=request.user, when="upcoming"),
+        MY_SESSIONS_PER_PAGE,
+    )
+    past, past_query = page_of(
+        request,
+        registration_selectors.registration_list_for_user(user=request.user, when="past"),
+        MY_SESSIONS_PER_PAGE,
+        "past",
+    )
+    valid = selectors.certificates_valid_by_registration(user=request.user, registration_ids=[r.pk for r in past])
     for registration in past:
         registration.valid_certificate = valid.get(registration.pk)
-    for registration in upcoming:
-        if registration.status == Registration.Status.CONFIRMED:
-            registration.qr = core_qr.qr_svg(
-                registration_selectors.check_in_url(registration),
-                title=f"Check-in code {registration.display_code}",
-                scale=4,
-                border=2,
-                dark="#000",
-                light="#fff",
-            )
-    return render(request, "registrations/my_sessions.html", {"upcoming": upcoming, "past": past})
+    shown = [
+        r for r in upcoming if r.status == Registration.Status.CONFIRMED and r.event.status != Event.Status.CANCELLED
+    ]
+    qr = registration_selectors.check_in_qr_svgs(shown)
+    for registration in shown:
+        registration.qr = qr[registration.pk]
+    return render(
+        request,
+        "registrations/my_sessions.html",
+        {"upcoming": upcoming, "past": past, "upcoming_query": upcoming_query, "past_query": past_query},
+    )
 
 
 def _pdf(body: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
@@ -152,8 +165,13 @@ def statement(request):
 # --- Coordinators ------------------------------------------------------------------------
 
 
+CERTIFICATES_PER_PAGE = 100
+HISTORY_SHOWN = 50
+
+
 @login_required
 def event_certificates(request, slug: str, event_id: int):
+    """A page of attendees with their certificates, and the latest superseded or revoked ones."""
     partnership, event = partnership_event_get_managed(
         user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
     )
@@ -162,10 +180,12 @@ def event_certificates(request, slug: str, event_id: int):
             event=event, status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED
         )
         .select_related("user")
-        .order_by("user__full_name")
+        .order_by("user__full_name", "pk")
     )
-    certificates = list(selectors.certificates_for_event(event=event))
-    valid = {c.registration_id: c for c in certificates if c.status == "valid"}
+    page, page_query = page_of(request, attended, CERTIFICATES_PER_PAGE)
+    certificates = selectors.certificates_for_event(event=event)
+    valid = {c.registration_id: c for c in certificates.filter(status="valid", registration__in=list(page))}
+    history = certificates.exclude(status="valid")
     batch = event.certificate_batches.first()
     return render(
         request,
@@ -173,10 +193,13 @@ def event_certificates(request, slug: str, event_id: int):
         {
             "partnership": partnership,
             "event": event,
-            "rows": [(r, valid.get(r.pk)) for r in attended],
-            "history": [c for c in certificates if c.status != "valid"],
+            "page": page,
+            "page_query": page_query,
+            "rows": [(r, valid.get(r.pk)) for r in page],
+            "history": list(history[:HISTORY_SHOWN]),
+            "history_count": history.count(),
             "batch": batch,
-            "valid_count": len(valid),
+            "valid_count": certificates.filter(status="valid").count(),
         },
     )
 

@@ -40,9 +40,8 @@ TEXT_UPLOADS = (".json", ".csv", ".txt", ".tsv")
 @lru_cache(maxsize=1)
 def single_line_fields() -> frozenset[str]:
     from django.apps import apps
-    from django.db import models
-
     from django.conf import settings
+    from django.db import models
 
     single, multi = set(), set()
     base = str(settings.BASE_DIR)

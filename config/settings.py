@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "config.middleware.CleanInputMiddleware",
     "config.middleware.AtomicWritesMiddleware",
     "core.ratelimit.RatelimitedMiddleware",
+    # A registration that waited too long for the session's lock: a clean 503 with Retry-After.
+    "core.locking.LockTimeoutMiddleware",
     # Last: turns axes' lock-out of a log-in attempt into accounts.throttling's 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,6 +91,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# How long a registration waits for the session's lock (PostgreSQL lock_timeout) before a clean 503.
+LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=3000)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite ignores SELECT ... FOR UPDATE; IMMEDIATE transactions make writers queue instead.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core import qr
 from events.models import Event
 
 from .models import Registration
@@ -134,3 +135,32 @@ def check_in_url(registration: Registration) -> str:
 def event_confirmed_count(*, event: Event) -> int:
     """Seats taken: the one count of confirmed registrations (events asks through events.seats)."""
     return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+QR_CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+def _qr_key(data: str, title: str) -> str:
+    import hashlib
+
+    return "qr:" + hashlib.sha256(f"{qr.MASK}|{data}|{title}".encode()).hexdigest()
+
+
+def check_in_qr_svgs(registrations) -> dict[int, str]:
+    """The check-in QR codes of these registrations, each rendered once and then kept in the cache
+    (keyed by what it encodes, so a new code or address is a new image): one cache round trip."""
+    from django.core.cache import cache
+
+    wanted = {r.pk: (check_in_url(r), f"Check-in code {r.display_code}") for r in registrations}
+    keys = {pk: _qr_key(*args) for pk, args in wanted.items()}
+    found = cache.get_many(list(keys.values()))
+    made, svgs = {}, {}
+    for pk, key in keys.items():
+        svg = found.get(key)
+        if svg is None:
+            data, title = wanted[pk]
+            svg = made[key] = qr.qr_svg(data, title=title, scale=4, border=2, dark="#000", light="#fff")
+        svgs[pk] = svg
+    if made:
+        cache.set_many(made, QR_CACHE_SECONDS)
+    return svgs

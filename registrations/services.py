@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
+from core.locking import lock_timeout_set
 from events import services as event_services
 from events.models import Event
 
@@ -42,8 +43,12 @@ NEEDS_TOO_LONG = "Keep it under 1,000 characters."
 
 
 def _lock_event(event: Event | int) -> Event:
-    """The event, locked for this transaction. Call inside transaction.atomic."""
+    """The event, locked for this transaction. Call inside transaction.atomic.
+
+    Waits at most settings.LOCK_TIMEOUT_MS for the lock (and any later lock in the transaction):
+    past that the whole transaction rolls back and the request is a 503 (core.locking)."""
     pk = event if isinstance(event, int) else event.pk
+    lock_timeout_set()
     return Event.objects.select_for_update().select_related("partnership").get(pk=pk)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import partnership_get_managed
 from core import csv as core_csv
 from core.headers import permissions_policy
+from core.pages import page_of
 from events import selectors as event_selectors
 from events.models import Event
 from events.permissions import event_get_visible_or_404, partnership_event_get_managed
@@ -34,6 +35,9 @@ def _back(request, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+ROSTER_PER_PAGE = 100
 
 
 # --- Practitioners -----------------------------------------------------------------------
@@ -182,13 +186,15 @@ def roster(request, slug: str, event_id: int):
     entries = selectors.roster(event=event, status=values.get("status") or None, q=values.get("q") or None)
     if request.GET.get("format") == "csv":
         return _roster_csv(event, entries)
+    page, page_query = page_of(request, entries, ROSTER_PER_PAGE)
     return render(
         request,
         "registrations/roster.html",
         {
             "partnership": partnership,
             "event": event,
-            "entries": entries,
+            "entries": page,
+            "page_query": page_query,
             "counts": selectors.roster_counts(event=event),
             "filters": filters,
             "walk_in_form": WalkInForm(),

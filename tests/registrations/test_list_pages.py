@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import views
+from certificates import views as certificate_views
+from core import qr
+from registrations import selectors, views
 from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, RegistrationFactory
 
@@ -41,10 +43,10 @@ def test_my_sessions_in_a_fixed_number_of_queries_a_page_at_a_time(client, partn
     add_my_sessions(partnership, practitioner, 40)
     large, page = queries(client, "/my/sessions/")
     assert large == small
-    assert page.count('class="qr"') == views.MY_SESSIONS_PER_PAGE  # a page of upcoming sessions, a QR code each
+    assert page.count('class="qr"') == certificate_views.MY_SESSIONS_PER_PAGE  # a page of upcoming sessions, a QR code each
     assert "Page 1 of 3" in page and "page=2" in page and "past=2" in page
     later, page = queries(client, "/my/sessions/?page=3&past=2")
-    assert later == small and page.count('class="qr"') == 43 - 2 * views.MY_SESSIONS_PER_PAGE
+    assert later == small and page.count('class="qr"') == 43 - 2 * certificate_views.MY_SESSIONS_PER_PAGE
 
 
 def test_qr_codes_are_rendered_once_with_a_fixed_mask_and_only_for_confirmed_upcoming_sessions(
@@ -56,17 +58,17 @@ def test_qr_codes_are_rendered_once_with_a_fixed_mask_and_only_for_confirmed_upc
     RegistrationFactory(event=EventFactory(partnership=partnership, status="cancelled"), user=practitioner)
     RegistrationFactory(event=EventFactory(partnership=partnership, start=now - timedelta(days=3)), user=practitioner)
     rendered = []
-    real = views.qr_svg
-    monkeypatch.setattr(views, "qr_svg", lambda data, title: rendered.append(data) or real(data, title))
+    real = qr.qr_svg
+    monkeypatch.setattr(qr, "qr_svg", lambda data, **options: rendered.append(data) or real(data, **options))
     client.force_login(practitioner)
     first = client.get("/my/sessions/").content.decode()
-    assert rendered == [views.check_in_url(confirmed)]
+    assert rendered == [selectors.check_in_url(confirmed)]
     second = client.get("/my/sessions/").content.decode()
-    assert rendered == [views.check_in_url(confirmed)]  # the second time from the cache
+    assert rendered == [selectors.check_in_url(confirmed)]  # the second time from the cache
     assert first.count("<svg") == second.count("<svg") == 1
     assert f"<title>Check-in code {confirmed.display_code}</title>" in second
     assert (
-        segno.make(views.check_in_url(confirmed), error="m", mask=views.QR_MASK).svg_inline(
+        segno.make(selectors.check_in_url(confirmed), error="m", mask=qr.MASK).svg_inline(
             scale=4, border=2, title=f"Check-in code {confirmed.display_code}", dark="#000", light="#fff"
         )
         in second

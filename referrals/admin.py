@@ -13,6 +13,7 @@ from .models import (
     HsdsImport,
     Language,
     Location,
+    NeedRelation,
     Organization,
     Pathway,
     PathwayRevision,
@@ -221,3 +222,10 @@ class HsdsImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # uploaded on the coordinators' import page
+
+
+@admin.register(NeedRelation)
+class NeedRelationAdmin(admin.ModelAdmin):
+    list_display = ["need", "related_need", "directory"]
+    list_filter = ["directory"]
+    autocomplete_fields = ["need", "related_need"]

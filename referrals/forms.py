@@ -436,8 +436,25 @@ class SuggestionForm(forms.Form):
 class DirectorySettingsForm(forms.ModelForm):
     class Meta:
         model = Directory
-        fields = ["name", "description", "is_public", "review_interval_days"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "description", "is_public", "review_interval_days", "danger_number", "danger_prompt"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "danger_prompt": forms.Textarea(attrs={"rows": 3})}
+
+
+class NeedRelationForm(forms.Form):
+    need = forms.ChoiceField(label="Need")
+    related_need = forms.ChoiceField(label="Is related to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = term_choices(vocabulary.NEEDS, "Choose a need")
+        self.fields["related_need"].choices = term_choices(vocabulary.NEEDS, "Choose a need")
+
+    def terms(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "need": selectors.term_by_code(vocabulary.NEEDS, data["need"]),
+            "related_need": selectors.term_by_code(vocabulary.NEEDS, data["related_need"]),
+        }
 
 
 class HsdsUploadForm(forms.Form):

@@ -40,6 +40,7 @@ from .models import (
     verification_state,
 )
 from .places import Place
+from .search import fold
 
 LISTED = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
 
@@ -142,13 +143,13 @@ def service_search(
         services = services.filter(age_q(age_months))
     if place is not None and place.known:
         services = services.filter(catchment_q(place))
-    for word in (q or "").split()[:8]:
+    for word in fold(q or "").split()[:8]:  # accent-insensitive: "nguyen" finds "Nguyễn"
         services = services.filter(
-            Q(name__icontains=word)
-            | Q(alternate_name__icontains=word)
-            | Q(description__icontains=word)
-            | Q(organization__name__icontains=word)
-            | Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__name__icontains=word))
+            Q(name__unaccented__icontains=word)
+            | Q(alternate_name__unaccented__icontains=word)
+            | Q(description__unaccented__icontains=word)
+            | Q(organization__name__unaccented__icontains=word)
+            | Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__name__unaccented__icontains=word))
         )
     return services.order_by("name", "pk")
 
@@ -465,6 +466,13 @@ class WhereResult:
     @property
     def empty(self) -> bool:
         return not (self.eligible or self.two_step or self.alternatives or self.not_eligible)
+
+
+def pathway_danger(*, pathway: Pathway) -> Danger | None:
+    """The immediate-danger prompt for a pathway's card, when it is for a safety need (uses prefetched needs)."""
+    if any(term.code in vocabulary.SAFETY_NEEDS for term in pathway.needs.all()):
+        return Danger(pathway.directory.danger_number, pathway.directory.danger_prompt)
+    return None
 
 
 def need_relations(*, directory: Directory) -> QuerySet:
@@ -907,8 +915,8 @@ def hsds_services(
         from .places import lgas_for_postcode
 
         services = services.filter(catchment_q(Place(postcode=postcode, lgas=frozenset(lgas_for_postcode(postcode)))))
-    for word in (search or "").split()[:8]:
-        services = services.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    for word in fold(search or "").split()[:8]:
+        services = services.filter(Q(name__unaccented__icontains=word) | Q(description__unaccented__icontains=word))
     return services.order_by("name", "pk")
 
 

@@ -559,7 +559,8 @@ def _where_pathways(query: WhereQuery, need_ids: list[uuid.UUID]) -> QuerySet[Pa
     counts = Needs.objects.filter(pathway_id=OuterRef("pk")).order_by().values("pathway_id")
     return (
         Pathway.objects.filter(directory=query.directory, is_active=True, target_service__status__in=LISTED)
-        .filter(Exists(Needs.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=need_ids)))
+        # An IN subquery drives the plan from the need's index (the pathways for it, never all of them).
+        .filter(pk__in=Needs.objects.filter(taxonomyterm_id__in=need_ids).values("pathway_id"))
         .annotate(
             primary=Exists(Needs.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id=query.need.pk)),
             need_count=Subquery(counts.annotate(n=Count("pathway_id")).values("n")[:1]),
@@ -595,41 +596,42 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
     fits_q, meets_q = _all(fit.values()), _all(constraints.values())
     mine = pathways.filter(_may_use_q(query))
     direct = mine.filter(fits_q)
-    direct_targets = direct.values("target_service_id")
-    eligible_targets = direct.filter(meets_q).values("target_service_id")
 
     # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
     pool = [Option.ranked(row, query) for row in direct.values_list(*CANDIDATE_FIELDS, named=True)]
     pool = _one_per_target(sorted(pool, key=lambda o: o.key))
     eligible = [o for o in pool if o.meets_constraints]
+    # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
+    # repeating its query inside the next ones costs more to build and plan than the list.
+    first_targets = [o.target_id for o in pool]
+    eligible_targets = [o.target_id for o in eligible]
 
     # Second steps: pathways that fit everything, into a service I cannot reach, from a first step's
     # service, a role held there, or any professional.
     Roles = Pathway.referrer_roles.through
-    held = Attribute.objects.filter(service_id__in=direct_targets, link_type=vocabulary.LINK_PRACTITIONER)
-    held_roles = held.values("taxonomy_term_id")
+    roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
+    held = Attribute.objects.filter(service_id__in=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
+    for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
+        roles_held.setdefault(term_id, set()).add(service_id)
+    held_roles = list(roles_held)
+    by_referrer_role = Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
     seconds_qs = (
         pathways.filter(fits_q & meets_q)
         .exclude(target_service_id__in=eligible_targets)
         .filter(
-            Q(source_service_id__in=direct_targets)
+            Q(source_service_id__in=first_targets)
             | Q(source_role_id__in=held_roles)
-            | Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
-            | Q(any_professional=True)
+            | by_referrer_role
+            | (Q(any_professional=True) if pool else Q(pk__in=[]))
         )
-        .annotate(
-            by_referrer_role=Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
-        )
+        .annotate(by_referrer_role=by_referrer_role)
     )
     second_rows = seconds_qs.values_list(*CANDIDATE_FIELDS, "by_referrer_role", named=True)
     seconds = [Option.ranked(row, query) for row in second_rows]
-    roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
-        roles_held.setdefault(term_id, set()).add(service_id)
     referrer_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
     by_role_ids = [o.row.id for o in seconds if o.row.by_referrer_role]
     for pathway_id, term_id in Roles.objects.filter(
-        pathway_id__in=by_role_ids, taxonomyterm_id__in=list(roles_held)
+        pathway_id__in=by_role_ids, taxonomyterm_id__in=held_roles
     ).values_list("pathway_id", "taxonomyterm_id"):
         referrer_roles.setdefault(pathway_id, set()).add(term_id)
     routes = _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps)
@@ -642,9 +644,11 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
         .exclude(target_service_id__in=eligible_targets)
         .annotate(misses=misses)
         .order_by("misses", "target_service__name", "target_service_id", "id")
-        .values_list(*CANDIDATE_FIELDS, named=True)[: limit * NEAR_MISS_ROWS]
+        .values_list(*CANDIDATE_FIELDS, "misses", named=True)[: limit * NEAR_MISS_ROWS]
     )
-    near = [Option.ranked(row, query) for row in near_rows]
+    # Each service once (its closest pathway), the closest first.
+    near = sorted((Option.ranked(row, query) for row in near_rows), key=lambda o: (o.row.misses, o.key))
+    near = _one_per_target(near)[:limit]
 
     # Alternatives named by the pathways I may use, when they fit every filter themselves.
     alternatives = _alternatives(query, mine, eligible_targets, limit)
@@ -736,9 +740,10 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     for route in result.two_step:
         shown += [route.second, *route.firsts]
     pathways = Pathway.objects.filter(pk__in={o.row.id for o in shown}).select_related(
-        "target_service__organization", "source_service", "source_role", "directory"
+        "target_service__organization", "source_service", "source_role"
     )
-    pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
+    if related_by_id:  # which related need each pathway is listed for
+        pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
     targets = {o.row.target_service_id for o in shown}
     catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
@@ -762,9 +767,8 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
                     f"{route.second.service.name}, where the family is referred to, is."
                 )
 
-    # Doesn't fit now: each service once (its closest pathway), the closest first.
-    near = sorted(result.not_eligible, key=lambda o: (len(o.reasons), o.key))
-    result.not_eligible = _one_per_target(near)[:limit]
+    # Doesn't fit now: the closest first (by the reasons, now in words).
+    result.not_eligible.sort(key=lambda o: (len(o.reasons), o.key))
     near_by_target = {o.target_id: o for o in result.not_eligible}
     wanted = {sid for a in result.alternatives for sid in a.instead_ids}
     instead = Service.objects.filter(pk__in=wanted).select_related("organization")

@@ -140,7 +140,8 @@ def main() -> None:
     started = time.perf_counter()
     state = seed(rng)
     print(
-        f"{connection.vendor}: seeded {SERVICES:,} services and {PATHWAYS:,} pathways in {time.perf_counter() - started:.1f} s"
+        f"{connection.vendor}: seeded {SERVICES:,} services and {PATHWAYS:,} pathways "
+        f"in {time.perf_counter() - started:.1f} s"
     )
     directory = state["directory"]
     need = selectors.term_by_code(vocabulary.NEEDS, "speech-language")

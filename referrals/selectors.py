@@ -15,21 +15,7 @@ from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
 from django.utils import timezone
@@ -278,6 +264,7 @@ def directory_print(*, directory: Directory) -> list[tuple[TaxonomyTerm | None, 
 URGENT = "urgent"
 ROUTINE = "routine"
 FOCUSED_NEEDS = 2
+NEAR_MISS_ROWS = 4  # rows read for each "doesn't fit now" place (several pathways may lead to one service)
 
 CONSTRAINT_LABELS = {"acco": "ACCO", "free": "free", "interpreter": "interpreter"}
 
@@ -607,50 +594,61 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
     pathways = _where_pathways(query, need_ids)
     fit, constraints = _fit_conditions(query), _constraint_conditions(query)
     fits_q, meets_q = _all(fit.values()), _all(constraints.values())
-    may_use_q = _may_use_q(query)
-    mine = pathways.filter(may_use_q)
-    every = {**fit, **constraints}
-    misses = reduce(operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in every.values()))
-
-    def flag(condition: Q):
-        return ExpressionWrapper(condition, output_field=BooleanField()) if condition else Value(True)
-
-    # One pass over the need's pathways, filtered in the database: those I may use (eligible, first
-    # steps, or "doesn't fit now") and those that fit everything (second steps), with flags saying which.
-    rows = (
-        pathways.filter(may_use_q | (fits_q & meets_q))
-        .annotate(may_use=flag(may_use_q), fits=flag(fits_q), meets=flag(meets_q), misses=misses)
-        .values_list(*CANDIDATE_FIELDS, "may_use", "fits", "meets", "misses", named=True)
-    )
-    options = [Option.ranked(row, query) for row in rows]
+    mine = pathways.filter(_may_use_q(query))
+    direct = mine.filter(fits_q)
 
     # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
-    pool = _one_per_target(sorted((o for o in options if o.row.may_use and o.row.fits), key=lambda o: o.key))
-    eligible = [o for o in pool if o.row.meets]
+    pool = [Option.ranked(row, query) for row in direct.values_list(*CANDIDATE_FIELDS, named=True)]
+    pool = _one_per_target(sorted(pool, key=lambda o: o.key))
+    eligible = [o for o in pool if o.meets_constraints]
+    # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
+    # repeating its query inside the next ones costs more to build and plan than the list.
     first_targets = [o.target_id for o in pool]
-    reachable = {o.target_id for o in eligible}
+    eligible_targets = [o.target_id for o in eligible]
 
     # Second steps: pathways that fit everything, into a service I cannot reach, from a first step's
-    # service, a role held there, or any professional (matched in _routes).
+    # service, a role held there, or any professional.
     Roles = Pathway.referrer_roles.through
     roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
     held = Attribute.objects.filter(service_id__in=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
     for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
         roles_held.setdefault(term_id, set()).add(service_id)
+    held_roles = list(roles_held)
+    by_referrer_role = Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
+    seconds_qs = (
+        pathways.filter(fits_q & meets_q)
+        .exclude(target_service_id__in=eligible_targets)
+        .filter(
+            Q(source_service_id__in=first_targets)
+            | Q(source_role_id__in=held_roles)
+            | by_referrer_role
+            | (Q(any_professional=True) if pool else Q(pk__in=[]))
+        )
+        .annotate(by_referrer_role=by_referrer_role)
+    )
+    second_rows = seconds_qs.values_list(*CANDIDATE_FIELDS, "by_referrer_role", named=True)
+    seconds = [Option.ranked(row, query) for row in second_rows]
     referrer_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for_need = Pathway.needs.through.objects.filter(taxonomyterm_id__in=need_ids).values("pathway_id")
+    by_role_ids = [o.row.id for o in seconds if o.row.by_referrer_role]
     for pathway_id, term_id in Roles.objects.filter(
-        taxonomyterm_id__in=list(roles_held), pathway_id__in=for_need
+        pathway_id__in=by_role_ids, taxonomyterm_id__in=held_roles
     ).values_list("pathway_id", "taxonomyterm_id"):
         referrer_roles.setdefault(pathway_id, set()).add(term_id)
-    seconds = [o for o in options if o.row.fits and o.row.meets and o.target_id not in reachable]
     routes = _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps)
 
-    # What does not fit now: the pathways I may use that miss something, each service once (its
-    # closest pathway), fewest misses first.
-    near = [o for o in options if o.row.may_use and not (o.row.fits and o.row.meets) and o.target_id not in reachable]
-    near = _one_per_target(sorted(near, key=lambda o: (o.row.misses, o.key)))[:limit]
-    eligible_targets = list(reachable)
+    # What does not fit now: the pathways I may use that miss something, fewest misses first.
+    every = {**fit, **constraints}
+    misses = reduce(operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in every.values()))
+    near_rows = (
+        mine.exclude(fits_q & meets_q)
+        .exclude(target_service_id__in=eligible_targets)
+        .annotate(misses=misses)
+        .order_by("misses", "target_service__name", "target_service_id", "id")
+        .values_list(*CANDIDATE_FIELDS, "misses", named=True)[: limit * NEAR_MISS_ROWS]
+    )
+    # Each service once (its closest pathway), the closest first.
+    near = sorted((Option.ranked(row, query) for row in near_rows), key=lambda o: (o.row.misses, o.key))
+    near = _one_per_target(near)[:limit]
 
     # Alternatives named by the pathways I may use, when they fit every filter themselves.
     alternatives = _alternatives(query, mine, eligible_targets, limit)

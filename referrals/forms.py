@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import places, selectors, services, vocabulary
-from .models import Directory, Organization, Pathway, Service
+from .models import DANGER_NUMBER, DANGER_PROMPT, Directory, Organization, Pathway, Service
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -438,6 +438,17 @@ class DirectorySettingsForm(forms.ModelForm):
         model = Directory
         fields = ["name", "description", "is_public", "review_interval_days", "danger_number", "danger_prompt"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "danger_prompt": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("danger_number", "danger_prompt"):  # left empty: the default (000 and its wording)
+            self.fields[name].required = False
+
+    def clean_danger_number(self):
+        return (self.cleaned_data.get("danger_number") or "").strip() or DANGER_NUMBER
+
+    def clean_danger_prompt(self):
+        return (self.cleaned_data.get("danger_prompt") or "").strip() or DANGER_PROMPT
 
 
 class NeedRelationForm(forms.Form):

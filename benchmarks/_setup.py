@@ -67,7 +67,13 @@ def django_setup() -> None:
         path = Path(tempfile.mkdtemp(prefix="crossroads-bench-")) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        name = os.environ.get("BENCH_DATABASE_NAME") or os.environ.get("BENCH_DB_NAME", "crossroads_bench")
+        # BENCH_DATABASE_NAME (or BENCH_DB_NAME, BENCH_DATABASE): a database of your own on a shared server
+        # (it is dropped and created again).
+        name = (
+            os.environ.get("BENCH_DATABASE_NAME")
+            or os.environ.get("BENCH_DB_NAME")
+            or os.environ.get("BENCH_DATABASE", "crossroads_bench")
+        )
         os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "true")
@@ -103,6 +109,29 @@ def median_ms(fn, repeat: int = 15, warmup: int = 2) -> float:
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
     return statistics.median(samples)
+
+
+def alternate_pair(floor, product, *, rounds: int = 5, repeat: int = 7, warmup: int = 2) -> dict:
+    """Time `floor` and `product` in alternation: each round takes the median of `repeat` calls of each.
+
+    Returns the per-round medians (ms) of both and their ratios, so a busy machine slows both alike.
+    """
+    for _ in range(warmup):
+        floor()
+        product()
+    floors, products, ratios = [], [], []
+    for _ in range(rounds):
+        f = median_ms(floor, repeat=repeat, warmup=0)
+        p = median_ms(product, repeat=repeat, warmup=0)
+        floors.append(f)
+        products.append(p)
+        ratios.append(p / f if f else float("inf"))
+    return {"floor": floors, "product": products, "ratio": ratios}
+
+
+def spread_plain(values: list[float]) -> str:
+    """ "median (min–max)"."""
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
 
 
 def count_queries(fn) -> int:

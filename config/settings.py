@@ -100,6 +100,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT: its compile time (200-350 ms) dwarfs the short queries it would speed up ("where can I
+        # refer?" at 50,000 pathways crosses jit_above_cost); set PGOPTIONS to override.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, rendered feeds; sessions and log-in failures stay in the database) ---------

@@ -15,6 +15,7 @@ from .models import (
     HsdsImport,
     Language,
     Location,
+    NeedRelation,
     Organization,
     Pathway,
     PathwayRevision,
@@ -245,3 +246,10 @@ class FeaturedPathwayAdmin(admin.ModelAdmin):
     list_select_related = ["pathway__target_service", "pathway__source_service", "pathway__source_role", "event"]
     raw_id_fields = ["event", "pathway"]
     search_fields = ["pathway__target_service__name", "event__title"]
+
+
+@admin.register(NeedRelation)
+class NeedRelationAdmin(admin.ModelAdmin):
+    list_display = ["need", "related_need", "directory"]
+    list_filter = ["directory"]
+    autocomplete_fields = ["need", "related_need"]

@@ -84,6 +84,9 @@ def option_out(option: selectors.Option) -> dict:
             "method": pathway.method,
             "how_to_refer": pathway.how_to_refer,
             "form_url": pathway.form_url,
+            "red_flags": pathway.red_flags,
+            "escalation": pathway.escalation,
+            "urgent_criteria": pathway.urgent_criteria,
             "information_to_include": pathway.information_to_include,
             "pre_referral_workup": pathway.pre_referral_workup,
             "urgent_target_days": pathway.urgent_target_days,
@@ -97,7 +100,11 @@ def option_out(option: selectors.Option) -> dict:
         },
         "eligible": option.eligible,
         "reasons": option.reasons,
+        "misses": option.misses,
         "notes": option.notes,
+        "ranking": option.ranking,
+        "step_notes": option.step_notes,
+        "related_need": term_out(option.related_need) if option.related_need else None,
         "stale": option.stale,
     }
 
@@ -121,6 +128,9 @@ def where_out(result: selectors.WhereResult) -> dict:
             "acco": query.acco,
             "interpreter": query.interpreter,
         },
+        "danger": {"number": result.danger.number, "prompt": result.danger.prompt} if result.danger else None,
+        "related_needs": [term_out(t) for t in result.related_needs],
+        "nothing_meets_constraints": result.nothing_meets_constraints,
         "eligible": [option_out(o) for o in result.eligible],
         "two_step": [
             {

@@ -186,8 +186,11 @@ SERVICES: dict[str, dict] = {
         "flags": ["bulk-billed", "interpreter"],
         "phone": "03 5550 0202",
         "address": ("8 Howitt Street", "Wendouree", "3355"),
-        "languages": ["English", "Arabic", "Dari"],
-        "description": "Bulk-billing general practice with a practice nurse and telephone interpreters.",
+        "languages": ["English", "Arabic", "Dari", "Vietnamese"],
+        "description": (
+            "Bulk-billing general practice with a practice nurse and telephone interpreters; "
+            "Dr Thảo Nguyễn sees families in Vietnamese."
+        ),
         "verified": 20,
     },
     "gp-buninyong": {

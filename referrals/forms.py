@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import places, selectors, services, vocabulary
-from .models import Directory, Organization, Pathway, Service
+from .models import DANGER_NUMBER, DANGER_PROMPT, Directory, Organization, Pathway, Service
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -434,8 +434,36 @@ class SuggestionForm(forms.Form):
 class DirectorySettingsForm(forms.ModelForm):
     class Meta:
         model = Directory
-        fields = ["name", "description", "is_public", "review_interval_days"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "description", "is_public", "review_interval_days", "danger_number", "danger_prompt"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "danger_prompt": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("danger_number", "danger_prompt"):  # left empty: the default (000 and its wording)
+            self.fields[name].required = False
+
+    def clean_danger_number(self):
+        return (self.cleaned_data.get("danger_number") or "").strip() or DANGER_NUMBER
+
+    def clean_danger_prompt(self):
+        return (self.cleaned_data.get("danger_prompt") or "").strip() or DANGER_PROMPT
+
+
+class NeedRelationForm(forms.Form):
+    need = forms.ChoiceField(label="Need")
+    related_need = forms.ChoiceField(label="Is related to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = term_choices(vocabulary.NEEDS, "Choose a need")
+        self.fields["related_need"].choices = term_choices(vocabulary.NEEDS, "Choose a need")
+
+    def terms(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "need": selectors.term_by_code(vocabulary.NEEDS, data["need"]),
+            "related_need": selectors.term_by_code(vocabulary.NEEDS, data["related_need"]),
+        }
 
 
 class HsdsUploadForm(forms.Form):

@@ -25,6 +25,12 @@ from events.models import Event
 
 from . import vocabulary
 
+DANGER_NUMBER = "000"
+DANGER_PROMPT = (
+    "If a child or anyone else is in immediate danger, call 000 now (police, ambulance, fire). "
+    "Then refer: a report or referral does not replace an emergency call."
+)
+
 
 class Directory(models.Model):
     """A partnership's directory: its organisations, services, locations and pathways."""
@@ -40,6 +46,17 @@ class Directory(models.Model):
     )
     review_interval_days = models.PositiveIntegerField(
         default=365, help_text="A service or pathway is due for review this long after it was last verified."
+    )
+    danger_number = models.CharField(
+        "emergency number",
+        max_length=20,
+        default=DANGER_NUMBER,
+        help_text="The number to call when someone is in immediate danger (000 in Australia).",
+    )
+    danger_prompt = models.TextField(
+        "immediate-danger prompt",
+        default=DANGER_PROMPT,
+        help_text="Opens every answer about safety (family violence, child safety, urgent requests).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -495,6 +512,7 @@ class ServiceArea(HsdsRecord):
 
     class Meta:
         ordering = ["area_type", "code", "name", "id"]
+        indexes = [models.Index(fields=["service", "area_type", "code"], name="service_area_catchment")]
 
     def __str__(self) -> str:
         return self.name
@@ -605,7 +623,11 @@ class Pathway(models.Model):
                 name="pathway_age_range_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["directory", "is_active"])]
+        indexes = [
+            models.Index(fields=["directory", "is_active"]),
+            models.Index(fields=["target_service", "is_active"], name="pathway_target_active"),
+            models.Index(fields=["source_service", "is_active"], name="pathway_source_active"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_label} → {self.target_service}"
@@ -768,3 +790,26 @@ class FeaturedPathway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway} at {self.event}"
+
+
+class NeedRelation(models.Model):
+    """Two needs that imply each other in a directory (family violence ↔ child safety and wellbeing).
+
+    "Where can I refer?" for one also offers the pathways for the other, saying so. Symmetric: one row
+    per pair, read both ways. Coordinators edit them on the directory's page.
+    """
+
+    directory = models.ForeignKey(Directory, on_delete=models.CASCADE, related_name="need_relations")
+    need = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+    related_need = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["need__ordering", "related_need__ordering", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["directory", "need", "related_need"], name="need_relation_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(need=models.F("related_need")), name="need_relation_two_needs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} ↔ {self.related_need}"

@@ -488,6 +488,9 @@ class PathwayBriefOut(Schema):
     method: str
     how_to_refer: str
     form_url: str
+    red_flags: str = Field(..., description="Shown before how to refer: signs that call for the escalation route.")
+    escalation: str = Field(..., description="The escalation route (who to call when it cannot wait).")
+    urgent_criteria: str
     information_to_include: str
     pre_referral_workup: str
     urgent_target_days: int | None
@@ -503,8 +506,14 @@ class PathwayBriefOut(Schema):
 class OptionOut(Schema):
     pathway: PathwayBriefOut
     eligible: bool
-    reasons: list[str]
+    reasons: list[str] = Field(..., description="Why it does not fit now (empty when eligible).")
+    misses: list[str] = Field(..., description="The family's constraints among the reasons (ACCO, free, interpreter).")
     notes: list[str]
+    ranking: list[str] = Field(
+        ..., description="Why it is ranked where it is: urgency fit, wait, catchment, capacity, last verified."
+    )
+    step_notes: list[str] = Field(..., description="For a first step: the constraints it need not meet, and why.")
+    related_need: TermOut | None = Field(None, description="Listed for this need, related to the one asked about.")
     stale: bool
 
 
@@ -522,8 +531,20 @@ class AlternativeOut(Schema):
     option: OptionOut | None
 
 
+class DangerOut(Schema):
+    number: str
+    prompt: str
+
+
 class WhereOut(Schema):
     query: WhereQueryOut
+    danger: DangerOut | None = Field(
+        ..., description="The immediate-danger prompt, for family violence, child safety and urgent requests."
+    )
+    related_needs: list[TermOut] = Field(..., description="Needs related to the one asked about, searched too.")
+    nothing_meets_constraints: bool = Field(
+        ..., description="No way meets every constraint: `not_eligible` lists the closest, with what each misses."
+    )
     eligible: list[OptionOut]
     two_step: list[RouteOut]
     alternatives: list[AlternativeOut]

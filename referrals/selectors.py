@@ -1,18 +1,23 @@
 """Reads for the directory: search, service and pathway pages, "where can I refer?", HSDS lists.
 
-Lists cost a fixed number of queries whatever their length; "where can I refer?" loads the
-candidate pathways for the need in bulk and decides eligibility, two-step routes and alternatives in
-Python (see where_can_i_refer).
+Lists cost a fixed number of queries whatever their length; "where can I refer?" filters eligibility
+in the database and ranks only the rows that fit in Python (see where_can_i_refer).
 """
 
 from __future__ import annotations
 
+import json
+import operator
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -35,6 +40,7 @@ from .models import (
     verification_state,
 )
 from .places import Place
+from .search import fold
 
 LISTED = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
 
@@ -137,13 +143,13 @@ def service_search(
         services = services.filter(age_q(age_months))
     if place is not None and place.known:
         services = services.filter(catchment_q(place))
-    for word in (q or "").split()[:8]:
+    for word in fold(q or "").split()[:8]:  # accent-insensitive: "nguyen" finds "Nguyễn"
         services = services.filter(
-            Q(name__icontains=word)
-            | Q(alternate_name__icontains=word)
-            | Q(description__icontains=word)
-            | Q(organization__name__icontains=word)
-            | Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__name__icontains=word))
+            Q(name__unaccented__icontains=word)
+            | Q(alternate_name__unaccented__icontains=word)
+            | Q(description__unaccented__icontains=word)
+            | Q(organization__name__unaccented__icontains=word)
+            | Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__name__unaccented__icontains=word))
         )
     return services.order_by("name", "pk")
 
@@ -262,6 +268,9 @@ def directory_print(*, directory: Directory) -> list[tuple[TaxonomyTerm | None, 
 URGENT = "urgent"
 ROUTINE = "routine"
 FOCUSED_NEEDS = 2
+NEAR_MISS_ROWS = 4  # rows read for each "doesn't fit now" place (several pathways may lead to one service)
+
+CONSTRAINT_LABELS = {"acco": "ACCO", "free": "free", "interpreter": "interpreter"}
 
 
 @dataclass(frozen=True)
@@ -276,30 +285,36 @@ class WhereQuery:
     acco: bool = False
     interpreter: bool = False
 
+    @property
+    def constraints(self) -> list[str]:
+        """The family's constraints (they judge where the family ends up, never an intermediary step)."""
+        return [label for name, label in CONSTRAINT_LABELS.items() if getattr(self, name)]
 
-# The columns judging and ranking read, for every candidate; only what is shown is loaded as models.
+    @property
+    def about_safety(self) -> bool:
+        """Family violence, child safety, or urgent: the answer opens with the immediate-danger prompt."""
+        return self.urgency == URGENT or self.need.code in vocabulary.SAFETY_NEEDS
+
+    @property
+    def is_family(self) -> bool:
+        return self.role.code == vocabulary.PARENT_SELF
+
+
+# The columns ranking reads, for every eligible row; the answer's options are then loaded as models.
 CANDIDATE_FIELDS = (
     "id",
     "source_service_id",
     "source_role_id",
     "target_service_id",
-    "min_age_months",
-    "max_age_months",
-    "catchment_postcodes",
-    "catchment_lgas",
     "urgent_target_days",
     "typical_wait_days",
     "any_professional",
-    "self_referral",
     "last_verified",
     "review_due",
-    "alternatives_note",
+    "need_count",
+    "primary",
     "target_service__name",
-    "target_service__status",
-    "target_service__minimum_age_months",
-    "target_service__maximum_age_months",
     "target_service__capacity_status",
-    "target_service__capacity_as_of",
     "target_service__is_acco",
     "target_service__has_interpreter",
     "target_service__is_bulk_billed",
@@ -309,24 +324,52 @@ CANDIDATE_FIELDS = (
 )
 
 
+def days_text(days: int) -> str:
+    """ "1 day", "3 days"."""
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
 @dataclass(eq=False)
 class Option:
     """A pathway judged for this query: eligible when there are no reasons against it.
 
-    `row` holds the candidate's columns (CANDIDATE_FIELDS); `pathway` is the model, loaded for the
-    options the answer shows.
+    `row` holds the candidate's columns (CANDIDATE_FIELDS), enough to rank it; `pathway` is the model,
+    loaded (and the option judged in words: reasons, misses, notes, ranking) for the options shown.
+    `misses` are the family's constraints among the reasons (ACCO, free, interpreter): an intermediary
+    step of a two-step route need not meet them, and says so in `step_notes`.
     """
 
     row: Any
     reasons: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    focused: bool = True  # for one or two needs: the specialist way for this need, not a general door
+    ranking: list[str] = field(default_factory=list)  # why it is ranked where it is
+    step_notes: list[str] = field(default_factory=list)
+    related_need: TaxonomyTerm | None = None  # listed for this need, related to the one asked about
     pathway: Pathway | None = None
     key: tuple = ()  # sort_key(query), computed once
+    meets_constraints: bool = True  # the target meets the family's constraints (from the row)
 
     @property
     def eligible(self) -> bool:
         return not self.reasons
+
+    @property
+    def focused(self) -> bool:
+        """For one or two needs: the specialist way for this need, not a general door."""
+        return (self.row.need_count or 0) <= FOCUSED_NEEDS
+
+    @classmethod
+    def ranked(cls, row, query: WhereQuery) -> Option:
+        """An option for a row, with its sort key and whether its target meets the family's constraints."""
+        option = cls(row)
+        option.key = option.sort_key(query)
+        option.meets_constraints = not (
+            (query.free and not (row.target_service__is_free or row.target_service__is_bulk_billed))
+            or (query.acco and not row.target_service__is_acco)
+            or (query.interpreter and not row.target_service__has_interpreter)
+        )
+        return option
 
     @property
     def service(self) -> Service:
@@ -348,7 +391,7 @@ class Option:
         return pathway_state != "current" or service_state == "overdue"
 
     def sort_key(self, query: WhereQuery) -> tuple:
-        """Focused pathways first, then fresh before stale, taking referrals before waitlists, short waits."""
+        """Urgent tier first (when urgent), focused pathways, fresh before stale, taking referrals, short waits."""
         row = self.row
         no_urgent_tier = query.urgency == URGENT and row.urgent_target_days is None
         wait = row.urgent_target_days if query.urgency == URGENT and not no_urgent_tier else row.typical_wait_days
@@ -361,6 +404,12 @@ class Option:
             row.target_service__name,
             str(row.id),
         )
+
+
+NOT_FREE = "Not free for families."
+NOT_ACCO = "Not an Aboriginal Community Controlled Organisation."
+NO_INTERPRETER = "No interpreter service listed."
+CONSTRAINT_REASONS = {NOT_FREE: "free", NOT_ACCO: "ACCO", NO_INTERPRETER: "interpreter"}
 
 
 @dataclass(eq=False)
@@ -385,15 +434,21 @@ class Route:
 @dataclass(eq=False)
 class Alternative:
     service_id: uuid.UUID
-    name: str
-    instead: list[Option]  # the direct options it stands in for
+    instead_ids: list[uuid.UUID]  # the services (of pathways for the need) it stands in for
     notes: list[str]
-    option: Option | None = None  # the direct pathway to it, when there is one
-    service: Service | None = None  # loaded for the alternatives the answer shows
+    option: Option | None = None  # a direct pathway to it that does not fit now, when there is one
+    service: Service | None = None
+    instead_of: list[Service] = field(default_factory=list)
 
     @property
-    def instead_of(self) -> list[Service]:
-        return [option.service for option in self.instead]
+    def name(self) -> str:
+        return self.service.name if self.service else ""
+
+
+@dataclass
+class Danger:
+    number: str
+    prompt: str
 
 
 @dataclass
@@ -403,180 +458,239 @@ class WhereResult:
     two_step: list[Route]
     alternatives: list[Alternative]
     not_eligible: list[Option]
+    related_needs: list[TaxonomyTerm] = field(default_factory=list)
+    danger: Danger | None = None
     checked_at: datetime = field(default_factory=timezone.now)
 
+    @property
+    def nothing_meets_constraints(self) -> bool:
+        """Constraints were asked for and no way meets them all: the closest options are shown instead."""
+        return bool(self.query.constraints) and not self.eligible and not self.two_step
 
-@dataclass
-class Candidates:
-    """The pathways for a need (as rows) and the side tables judging them reads."""
-
-    rows: list[Any]
-    need_counts: dict[uuid.UUID, int]
-    referrer_roles: dict[uuid.UUID, set[uuid.UUID]]
-    alternatives: dict[uuid.UUID, list[tuple[uuid.UUID, str]]]  # pathway -> [(listed service, its name)]
-    catchments: dict[uuid.UUID, tuple[set[str], set[str]]]  # target service -> (postcodes, councils)
-    practitioner_roles: dict[uuid.UUID, set[uuid.UUID]]  # service -> roles its practitioners hold
-
-    def catchment(self, row) -> tuple[set[str], set[str]]:
-        if row.catchment_postcodes or row.catchment_lgas:
-            return set(row.catchment_postcodes), set(row.catchment_lgas)
-        return self.catchments.get(row.target_service_id, (set(), set()))
+    @property
+    def empty(self) -> bool:
+        return not (self.eligible or self.two_step or self.alternatives or self.not_eligible)
 
 
-def where_candidates(*, directory: Directory, need: TaxonomyTerm) -> Candidates:
-    """Every active pathway for the need into a listed service, as rows, and its side tables (7 queries).
-
-    Rows, not models: judging thousands of pathways needs a few columns each. The side tables are read
-    against a subquery of the candidates (never a list of thousands of ids, nor a prefetch, which
-    builds a queryset per pathway).
-    """
-    chosen = Pathway.objects.filter(directory=directory, is_active=True, needs=need, target_service__status__in=LISTED)
-    rows = list(chosen.order_by().values_list(*CANDIDATE_FIELDS, named=True))
-    ids = chosen.order_by().values("pk")
-    targets = chosen.order_by().values("target_service_id")
-    need_counts: dict[uuid.UUID, int] = {}
-    for pathway_id in Pathway.needs.through.objects.filter(pathway_id__in=ids).values_list("pathway_id", flat=True):
-        need_counts[pathway_id] = need_counts.get(pathway_id, 0) + 1
-    referrer_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
-    rows_roles = Pathway.referrer_roles.through.objects.filter(pathway_id__in=ids)
-    for pathway_id, term_id in rows_roles.values_list("pathway_id", "taxonomyterm_id"):
-        referrer_roles.setdefault(pathway_id, set()).add(term_id)
-    alternatives: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
-    links = Pathway.alternatives.through.objects.filter(pathway_id__in=ids)
-    # Two queries, not one join: with the join SQLite may walk every service and probe the links.
-    listed = Service.objects.filter(pk__in=links.values("service_id"), status__in=LISTED)
-    names = dict(listed.order_by().values_list("pk", "name"))
-    for pathway_id, service_id in links.values_list("pathway_id", "service_id"):
-        if service_id in names:
-            alternatives.setdefault(pathway_id, []).append((service_id, names[service_id]))
-    catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
-    areas = ServiceArea.objects.filter(service_id__in=targets).exclude(area_type=ServiceArea.AreaType.OTHER)
-    for service_id, area_type, code in areas.order_by().values_list("service_id", "area_type", "code"):
-        postcodes, lgas = catchments.setdefault(service_id, (set(), set()))
-        (postcodes if area_type == ServiceArea.AreaType.POSTCODE else lgas).add(code)
-    practitioner_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
-    held = Attribute.objects.filter(service_id__in=targets, link_type=vocabulary.LINK_PRACTITIONER)
-    for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
-        practitioner_roles.setdefault(service_id, set()).add(term_id)
-    return Candidates(rows, need_counts, referrer_roles, alternatives, catchments, practitioner_roles)
+def pathway_danger(*, pathway: Pathway) -> Danger | None:
+    """The immediate-danger prompt for a pathway's card, when it is for a safety need (uses prefetched needs)."""
+    if any(term.code in vocabulary.SAFETY_NEEDS for term in pathway.needs.all()):
+        return Danger(pathway.directory.danger_number, pathway.directory.danger_prompt)
+    return None
 
 
-def catchment_text(postcodes: set[str], lgas: set[str]) -> str:
-    return ", ".join(sorted(lgas) + sorted(postcodes))
+def need_relations(*, directory: Directory) -> QuerySet:
+    from .models import NeedRelation
+
+    return NeedRelation.objects.filter(directory=directory).select_related("need", "related_need")
 
 
-def _judge(row, query: WhereQuery, candidates: Candidates) -> Option:
-    """Age, catchment, capacity, status and the family's constraints, for one candidate pathway."""
-    option = Option(row, focused=candidates.need_counts.get(row.id, 0) <= FOCUSED_NEEDS)
-    reasons, notes = option.reasons, option.notes
-    if row.target_service__status == Service.Status.TEMPORARILY_CLOSED:
-        reasons.append("The service is temporarily closed.")
-    low = row.min_age_months if row.min_age_months is not None else row.target_service__minimum_age_months
-    high = row.max_age_months if row.max_age_months is not None else row.target_service__maximum_age_months
-    age = query.age_months
-    if age is not None and ((low is not None and age < low) or (high is not None and age > high)):
-        reasons.append(f"For ages {age_label(low, high)}; the child is {age_text(age)}.")
-    postcodes, lgas = candidates.catchment(row)
-    place = query.place
-    if postcodes or lgas:
-        where = catchment_text(postcodes, lgas)
-        if not place.given:
-            notes.append(f"Catchment: {where} (no postcode given, not checked).")
-        elif not place.known:
-            notes.append(f"Catchment: {where}; “{place.text}” is not a place we know, so check it.")
-        elif place.postcode in postcodes:
-            pass
-        elif place.lgas & lgas:
-            if place.spans_councils and not place.lgas <= lgas:
-                councils = " and ".join(sorted(place.lgas))
-                notes.append(f"Postcode {place.postcode} spans {councils}: check the family's council.")
-        else:
-            reasons.append(f"{place} is outside the catchment ({where}).")
-    capacity, as_of = row.target_service__capacity_status, _as_of(row.target_service__capacity_as_of)
-    if capacity == Service.Capacity.CLOSED:
-        reasons.append(f"Closed to new referrals{as_of}.")
-    elif capacity == Service.Capacity.WAITLIST:
-        notes.append(f"Waitlist{as_of}.")
-    elif capacity == Service.Capacity.UNKNOWN:
-        notes.append("Capacity not known: ask the service.")
-    free, bulk_billed = row.target_service__is_free, row.target_service__is_bulk_billed
-    if query.free and not (free or bulk_billed):
-        reasons.append("Not free for families.")
-    elif query.free and bulk_billed and not free:
-        notes.append("Bulk-billed: free with a Medicare card.")
-    if query.acco and not row.target_service__is_acco:
-        reasons.append("Not an Aboriginal Community Controlled Organisation.")
-    elif row.target_service__is_acco and not query.acco:
-        notes.append("An Aboriginal Community Controlled Organisation: check who it is for.")
-    if query.interpreter and not row.target_service__has_interpreter:
-        reasons.append("No interpreter service listed.")
-    if query.urgency == URGENT and row.urgent_target_days is None:
-        notes.append("No urgent tier: see the red flags and escalation route.")
-    return option
+def related_needs(*, directory: Directory, need: TaxonomyTerm) -> list[TaxonomyTerm]:
+    """The needs related to `need` in the directory (relations read both ways), one query."""
+    found: dict[uuid.UUID, TaxonomyTerm] = {}
+    for relation in need_relations(directory=directory).filter(Q(need=need) | Q(related_need=need)):
+        other = relation.related_need if relation.need_id == need.pk else relation.need
+        found.setdefault(other.pk, other)
+    return sorted(found.values(), key=lambda t: (t.ordering, t.name))
 
 
-def _as_of(day) -> str:
-    return f" (as of {day:%-d %b %Y})" if day else ""
+def _json_list_has(column: str, value: str) -> Q:
+    """The JSON list in `column` holds `value`: jsonb @> on PostgreSQL (GIN-indexable), text match on SQLite."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{column}__contains": [value]})
+    return Q(Contains(Cast(column, TextField()), json.dumps(value)))
+
+
+def _catchment_fit_q(place: Place) -> Q:
+    """The pathway's catchment (or, when it has none, its service's) covers the place, or there is none."""
+    areas = ServiceArea.objects.filter(service_id=OuterRef("target_service_id")).exclude(
+        area_type=ServiceArea.AreaType.OTHER
+    )
+    covers, own = Q(), []
+    if place.postcode:
+        covers |= Q(area_type=ServiceArea.AreaType.POSTCODE, code=place.postcode)
+        own.append(_json_list_has("catchment_postcodes", place.postcode))
+    if place.lgas:
+        covers |= Q(area_type=ServiceArea.AreaType.LGA, code__in=sorted(place.lgas))
+        own += [_json_list_has("catchment_lgas", lga) for lga in sorted(place.lgas)]
+    no_own = Q(catchment_postcodes=[]) & Q(catchment_lgas=[])
+    return (no_own & (~Exists(areas) | Exists(areas.filter(covers)))) | (~no_own & reduce(operator.or_, own))
+
+
+def _fit_conditions(query: WhereQuery) -> dict[str, Q]:
+    """What rules a pathway out now (status, capacity, age, catchment), as SQL conditions."""
+    conditions = {
+        "open": Q(target_service__status=Service.Status.ACTIVE),
+        "capacity": ~Q(target_service__capacity_status=Service.Capacity.CLOSED),
+    }
+    if query.age_months is not None:
+        age = query.age_months
+        conditions["age"] = (Q(low_age__isnull=True) | Q(low_age__lte=age)) & (
+            Q(high_age__isnull=True) | Q(high_age__gte=age)
+        )
+    if query.place.known:
+        conditions["catchment"] = _catchment_fit_q(query.place)
+    return conditions
+
+
+def _constraint_conditions(query: WhereQuery) -> dict[str, Q]:
+    """The family's constraints, judged on the service the family is referred to."""
+    conditions = {}
+    if query.free:
+        conditions["free"] = Q(target_service__is_free=True) | Q(target_service__is_bulk_billed=True)
+    if query.acco:
+        conditions["acco"] = Q(target_service__is_acco=True)
+    if query.interpreter:
+        conditions["interpreter"] = Q(target_service__has_interpreter=True)
+    return conditions
+
+
+def _all(conditions) -> Q:
+    return reduce(operator.and_, conditions, Q())
+
+
+def _may_use_q(query: WhereQuery) -> Q:
+    """My role may use the pathway: its source role, one of its other referrer roles, any professional, or families."""
+    Roles = Pathway.referrer_roles.through
+    mine = query.role.pk
+    q = Q(source_role_id=mine) | Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id=mine))
+    return q | (Q(self_referral=True) if query.is_family else Q(any_professional=True))
+
+
+def _where_pathways(query: WhereQuery, need_ids: list[uuid.UUID]) -> QuerySet[Pathway]:
+    """Active pathways of the directory for the need (or a related one) into a listed service, annotated."""
+    Needs = Pathway.needs.through
+    counts = Needs.objects.filter(pathway_id=OuterRef("pk")).order_by().values("pathway_id")
+    return (
+        Pathway.objects.filter(directory=query.directory, is_active=True, target_service__status__in=LISTED)
+        # An IN subquery drives the plan from the need's index (the pathways for it, never all of them).
+        .filter(pk__in=Needs.objects.filter(taxonomyterm_id__in=need_ids).values("pathway_id"))
+        .annotate(
+            primary=Exists(Needs.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id=query.need.pk)),
+            need_count=Subquery(counts.annotate(n=Count("pathway_id")).values("n")[:1]),
+            low_age=Coalesce("min_age_months", "target_service__minimum_age_months"),
+            high_age=Coalesce("max_age_months", "target_service__maximum_age_months"),
+        )
+        .order_by()
+    )
 
 
 def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: int = 5) -> WhereResult:
-    """Ranked ways to refer: eligible now, then two-step routes, then alternatives.
+    """Ranked ways to refer: eligible now, then two-step routes, then alternatives and what does not fit.
 
-    - Eligible now: a pathway for the need that my role may use (its source role, one of its other
-      referrer roles, "any professional", or self-referral for families) and whose age range,
-      catchment, capacity, status and the family's constraints all fit.
-    - Two-step: I refer to a service (eligibly), and that service's practitioners refer on by a
-      pathway for the same need (from that service, or from a role its practitioners hold, or one
-      open to any professional), to a service I cannot reach directly. Routes are grouped by their
-      second step, with the best few first steps; so one target can appear by two routes.
-    - Alternatives: services the matched pathways name for when the family is not eligible or
-      declines, and the pathways I may use that do not fit now, with the reasons.
-    Constant queries (at most 9): the candidates in bulk as rows (where_candidates), the ranking in
-    Python, then the pathways and alternative services the answer shows, as models.
+    - Eligible now: a pathway for the need (or a related need) that my role may use (its source role,
+      one of its other referrer roles, "any professional", or self-referral for families) and whose
+      age range, catchment, capacity, status and the family's constraints all fit.
+    - Two-step: I refer to a service (eligibly, though it need not meet the family's constraints: it is
+      only a step on the way), and that service's practitioners refer on by a pathway for the need
+      (from that service, or from a role its practitioners hold, or one open to any professional), to
+      a service that fits everything and that I cannot reach directly.
+    - Alternatives: services the pathways I may use name for when the family is not eligible or
+      declines, when they fit every filter; and the pathways I may use that do not fit now, each
+      service once with its reasons, the closest first (one constraint missed before two).
+
+    The database does the filtering (need, who may refer, status, capacity, age, catchment, the
+    constraints); Python ranks the rows that fit. A constant number of queries whatever the size.
     """
-    candidates = where_candidates(directory=query.directory, need=query.need)
-    family = query.role.code == vocabulary.PARENT_SELF
-    professional = not family
-    mine = query.role.pk
+    related = related_needs(directory=query.directory, need=query.need)
+    need_ids = [query.need.pk, *(t.pk for t in related)]
+    related_by_id = {t.pk: t for t in related}
+    pathways = _where_pathways(query, need_ids)
+    fit, constraints = _fit_conditions(query), _constraint_conditions(query)
+    fits_q, meets_q = _all(fit.values()), _all(constraints.values())
+    mine = pathways.filter(_may_use_q(query))
+    direct = mine.filter(fits_q)
 
-    def may_use(row) -> bool:
-        return (
-            row.source_role_id == mine
-            or mine in candidates.referrer_roles.get(row.id, ())
-            or (row.any_professional and professional)
-            or (row.self_referral and family)
+    # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
+    pool = [Option.ranked(row, query) for row in direct.values_list(*CANDIDATE_FIELDS, named=True)]
+    pool = _one_per_target(sorted(pool, key=lambda o: o.key))
+    eligible = [o for o in pool if o.meets_constraints]
+    # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
+    # repeating its query inside the next ones costs more to build and plan than the list.
+    first_targets = [o.target_id for o in pool]
+    eligible_targets = [o.target_id for o in eligible]
+
+    # Second steps: pathways that fit everything, into a service I cannot reach, from a first step's
+    # service, a role held there, or any professional.
+    Roles = Pathway.referrer_roles.through
+    roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
+    held = Attribute.objects.filter(service_id__in=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
+    for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
+        roles_held.setdefault(term_id, set()).add(service_id)
+    held_roles = list(roles_held)
+    by_referrer_role = Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
+    seconds_qs = (
+        pathways.filter(fits_q & meets_q)
+        .exclude(target_service_id__in=eligible_targets)
+        .filter(
+            Q(source_service_id__in=first_targets)
+            | Q(source_role_id__in=held_roles)
+            | by_referrer_role
+            | (Q(any_professional=True) if pool else Q(pk__in=[]))
         )
+        .annotate(by_referrer_role=by_referrer_role)
+    )
+    second_rows = seconds_qs.values_list(*CANDIDATE_FIELDS, "by_referrer_role", named=True)
+    seconds = [Option.ranked(row, query) for row in second_rows]
+    referrer_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
+    by_role_ids = [o.row.id for o in seconds if o.row.by_referrer_role]
+    for pathway_id, term_id in Roles.objects.filter(
+        pathway_id__in=by_role_ids, taxonomyterm_id__in=held_roles
+    ).values_list("pathway_id", "taxonomyterm_id"):
+        referrer_roles.setdefault(pathway_id, set()).add(term_id)
+    routes = _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps)
 
-    judged = [_judge(row, query, candidates) for row in candidates.rows]
-    for option in judged:
-        option.key = option.sort_key(query)
-    direct = [option for option in judged if may_use(option.row)]
-    eligible = _one_per_target(sorted((o for o in direct if o.eligible), key=lambda o: o.key))
-    reachable = {o.target_id for o in eligible}
+    # What does not fit now: the pathways I may use that miss something, fewest misses first.
+    every = {**fit, **constraints}
+    misses = reduce(operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in every.values()))
+    near_rows = (
+        mine.exclude(fits_q & meets_q)
+        .exclude(target_service_id__in=eligible_targets)
+        .annotate(misses=misses)
+        .order_by("misses", "target_service__name", "target_service_id", "id")
+        .values_list(*CANDIDATE_FIELDS, "misses", named=True)[: limit * NEAR_MISS_ROWS]
+    )
+    # Each service once (its closest pathway), the closest first.
+    near = sorted((Option.ranked(row, query) for row in near_rows), key=lambda o: (o.row.misses, o.key))
+    near = _one_per_target(near)[:limit]
 
-    # Who could take a second step: the eligible first steps, by their service and the roles held there.
-    first_by_service = {o.target_id: o for o in eligible}
+    # Alternatives named by the pathways I may use, when they fit every filter themselves.
+    alternatives = _alternatives(query, mine, eligible_targets, limit)
+
+    result = WhereResult(
+        query=query,
+        eligible=eligible[:limit],
+        two_step=routes[:limit],
+        alternatives=alternatives,
+        not_eligible=near,
+        related_needs=related,
+        danger=Danger(query.directory.danger_number, query.directory.danger_prompt) if query.about_safety else None,
+    )
+    _load_shown(result, related_by_id, limit)
+    return result
+
+
+def _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps) -> list[Route]:
+    first_by_service = {o.target_id: o for o in pool}
     firsts_by_role: dict[uuid.UUID, list[Option]] = {}
-    for option in eligible:
-        for role_id in candidates.practitioner_roles.get(option.target_id, ()):
-            firsts_by_role.setdefault(role_id, []).append(option)
+    for role_id, service_ids in roles_held.items():
+        firsts_by_role[role_id] = [first_by_service[s] for s in service_ids if s in first_by_service]
     routes = []
-    for second in judged:
+    for second in seconds:
         row = second.row
-        if not second.eligible or row.target_service_id in reachable:
-            continue
         firsts: dict[uuid.UUID, Option] = {}
         if row.source_service_id in first_by_service:
             firsts[row.source_service_id] = first_by_service[row.source_service_id]
-        for role_id in {row.source_role_id, *candidates.referrer_roles.get(row.id, ())}:
+        for role_id in {row.source_role_id, *referrer_roles.get(row.id, ())}:
             for first in firsts_by_role.get(role_id, ()):
                 firsts.setdefault(first.target_id, first)
         if row.any_professional:  # every service's practitioners are professionals
-            for first in eligible[: max_first_steps + 1]:
+            for first in pool[: max_first_steps + 1]:
                 firsts.setdefault(first.target_id, first)
         firsts.pop(row.target_service_id, None)
         if firsts:
-            ranked = sorted(firsts.values(), key=lambda o: o.key)[:max_first_steps]
+            # Steps that meet the family's constraints first, then the usual ranking.
+            ranked = sorted(firsts.values(), key=lambda o: (not o.meets_constraints, o.key))[:max_first_steps]
             routes.append(Route(second=second, firsts=ranked))
     routes.sort(
         key=lambda r: (
@@ -586,56 +700,184 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
             str(r.second.row.id),
         )
     )
-
-    not_eligible = sorted((o for o in direct if not o.eligible), key=lambda o: (len(o.reasons), o.key))
-    options_by_target: dict[uuid.UUID, Option] = {}
-    for option in sorted(direct, key=lambda o: (not o.eligible, o.key)):
-        options_by_target.setdefault(option.target_id, option)
-    alternatives: dict[uuid.UUID, Alternative] = {}
-    for option in direct:
-        for service_id, name in candidates.alternatives.get(option.row.id, ()):
-            if service_id in reachable or service_id == option.target_id:
-                continue
-            alternative = alternatives.get(service_id)
-            if alternative is None:
-                alternative = Alternative(service_id, name, [], [], options_by_target.get(service_id))
-                alternatives[service_id] = alternative
-            if len(alternative.instead) < max_first_steps and all(
-                o.target_id != option.target_id for o in alternative.instead
-            ):
-                alternative.instead.append(option)
-            note = option.row.alternatives_note.strip()
-            if note and note not in alternative.notes:
-                alternative.notes.append(note)
-
-    result = WhereResult(
-        query=query,
-        eligible=eligible[:limit],
-        two_step=routes[:limit],
-        alternatives=sorted(alternatives.values(), key=lambda a: (a.name, str(a.service_id)))[:limit],
-        not_eligible=not_eligible[:limit],
-    )
-    _load_shown(result)
-    return result
+    return routes
 
 
-def _load_shown(result: WhereResult) -> None:
-    """Load, as models, the pathways and services the answer shows (two queries, a few hundred rows)."""
+def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: int) -> list[Alternative]:
+    """Alternative services named by the pathways I may use, filtered by every filter of the query (two queries)."""
+    Links = Pathway.alternatives.through
+    links = Links.objects.filter(pathway_id__in=mine.values("pk"))
+    services = Service.objects.filter(
+        pk__in=links.values("service_id"),
+        directory=query.directory,
+        status=Service.Status.ACTIVE,
+    ).exclude(capacity_status=Service.Capacity.CLOSED)
+    services = services.exclude(pk__in=eligible_targets)
+    if query.age_months is not None:
+        services = services.filter(age_q(query.age_months))
+    if query.place.known:
+        services = services.filter(catchment_q(query.place))
+    if query.free:
+        services = services.filter(Q(is_free=True) | Q(is_bulk_billed=True))
+    if query.acco:
+        services = services.filter(is_acco=True)
+    if query.interpreter:
+        services = services.filter(has_interpreter=True)
+    chosen = list(services.select_related("organization").order_by("name", "pk")[:limit])
+    by_id = {service.pk: Alternative(service.pk, [], [], service=service) for service in chosen}
+    for service_id, target_id, note in links.filter(service_id__in=list(by_id)).values_list(
+        "service_id", "pathway__target_service_id", "pathway__alternatives_note"
+    ):
+        alternative = by_id[service_id]
+        if target_id != service_id and target_id not in alternative.instead_ids:
+            alternative.instead_ids.append(target_id)
+        note = (note or "").strip()
+        if note and note not in alternative.notes:
+            alternative.notes.append(note)
+    return list(by_id.values())
+
+
+def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
+    """Load what the answer shows as models (pathways, services, catchments: three queries), and judge it in words."""
+    query = result.query
     shown: list[Option] = [*result.eligible, *result.not_eligible]
     for route in result.two_step:
         shown += [route.second, *route.firsts]
-    for alternative in result.alternatives:
-        shown += alternative.instead + ([alternative.option] if alternative.option else [])
     pathways = Pathway.objects.filter(pk__in={o.row.id for o in shown}).select_related(
-        "target_service__organization", "source_service", "source_role", "directory"
+        "target_service__organization", "source_service", "source_role"
     )
+    if related_by_id:  # which related need each pathway is listed for
+        pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
+    targets = {o.row.target_service_id for o in shown}
+    catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
+    areas = ServiceArea.objects.filter(service_id__in=targets).exclude(area_type=ServiceArea.AreaType.OTHER)
+    for service_id, area_type, code in areas.order_by().values_list("service_id", "area_type", "code"):
+        postcodes, lgas = catchments.setdefault(service_id, (set(), set()))
+        (postcodes if area_type == ServiceArea.AreaType.POSTCODE else lgas).add(code)
     for option in shown:
         option.pathway = by_id[option.row.id]
-    services = Service.objects.filter(pk__in=[a.service_id for a in result.alternatives]).select_related("organization")
-    by_service = {service.pk: service for service in services}
+        if not option.row.primary:
+            option.related_need = next(
+                (related_by_id[t.pk] for t in option.pathway.needs.all() if t.pk in related_by_id), None
+            )
+        _judge(option, query, catchments)
+    for route in result.two_step:
+        for first in route.firsts:
+            if first.misses:
+                wanted = " or ".join(CONSTRAINT_REASONS[m] for m in first.misses)
+                first.step_notes.append(
+                    f"Only a step on the way: {first.service.name} is not {wanted}; "
+                    f"{route.second.service.name}, where the family is referred to, is."
+                )
+
+    # Doesn't fit now: the closest first (by the reasons, now in words).
+    result.not_eligible.sort(key=lambda o: (len(o.reasons), o.key))
+    near_by_target = {o.target_id: o for o in result.not_eligible}
+    wanted = {sid for a in result.alternatives for sid in a.instead_ids}
+    instead = Service.objects.filter(pk__in=wanted).select_related("organization")
+    instead_by_id = {service.pk: service for service in instead}
     for alternative in result.alternatives:
-        alternative.service = by_service[alternative.service_id]
+        alternative.instead_of = sorted(
+            (instead_by_id[s] for s in alternative.instead_ids if s in instead_by_id), key=lambda s: s.name
+        )
+        alternative.option = near_by_target.get(alternative.service_id)
+
+
+def catchment_text(postcodes: set[str], lgas: set[str]) -> str:
+    return ", ".join(sorted(lgas) + sorted(postcodes))
+
+
+def _judge(option: Option, query: WhereQuery, catchments: dict) -> None:
+    """Age, catchment, capacity, status and the family's constraints, in words, and why it ranks where it does."""
+    pathway = option.pathway
+    service = pathway.target_service
+    reasons, notes, ranking = option.reasons, option.notes, option.ranking
+    reasons.clear(), notes.clear(), ranking.clear(), option.misses.clear()
+    if service.status == Service.Status.TEMPORARILY_CLOSED:
+        reasons.append("The service is temporarily closed.")
+    low, high = pathway.age_range
+    age = query.age_months
+    if age is not None and ((low is not None and age < low) or (high is not None and age > high)):
+        reasons.append(f"For ages {age_label(low, high)}; the child is {age_text(age)}.")
+    if pathway.catchment_postcodes or pathway.catchment_lgas:
+        postcodes, lgas = set(pathway.catchment_postcodes), set(pathway.catchment_lgas)
+    else:
+        postcodes, lgas = catchments.get(service.pk, (set(), set()))
+    place = query.place
+    if postcodes or lgas:
+        where = catchment_text(postcodes, lgas)
+        if not place.given:
+            notes.append(f"Catchment: {where} (no postcode given, not checked).")
+            ranking.append("catchment not checked (no postcode given)")
+        elif not place.known:
+            notes.append(f"Catchment: {where}; “{place.text}” is not a place we know, so check it.")
+            ranking.append("catchment not checked (place not known)")
+        elif place.postcode in postcodes:
+            ranking.append(f"in the catchment ({place.postcode})")
+        elif place.lgas & lgas:
+            ranking.append(f"in the catchment ({', '.join(sorted(place.lgas & lgas))})")
+            if place.spans_councils and not place.lgas <= lgas:
+                councils = " and ".join(sorted(place.lgas))
+                notes.append(f"Postcode {place.postcode} spans {councils}: check the family's council.")
+        else:
+            reasons.append(f"{place} is outside the catchment ({where}).")
+    else:
+        ranking.append("no catchment limit")
+    capacity, as_of = service.capacity_status, _as_of(service.capacity_as_of)
+    if capacity == Service.Capacity.CLOSED:
+        reasons.append(f"Closed to new referrals{as_of}.")
+    elif capacity == Service.Capacity.WAITLIST:
+        notes.append(f"Waitlist{as_of}.")
+    elif capacity == Service.Capacity.UNKNOWN:
+        notes.append("Capacity not known: ask the service.")
+    if query.free and not (service.is_free or service.is_bulk_billed):
+        reasons.append(NOT_FREE)
+    elif query.free and service.is_bulk_billed and not service.is_free:
+        notes.append("Bulk-billed: free with a Medicare card.")
+    if query.acco and not service.is_acco:
+        reasons.append(NOT_ACCO)
+    elif service.is_acco and not query.acco:
+        notes.append("An Aboriginal Community Controlled Organisation: check who it is for.")
+    if query.interpreter and not service.has_interpreter:
+        reasons.append(NO_INTERPRETER)
+    option.misses.extend(r for r in reasons if r in CONSTRAINT_REASONS)
+    if query.urgency == URGENT and pathway.urgent_target_days is None:
+        if pathway.red_flags or pathway.escalation:
+            notes.append("No urgent tier: see the red flags and escalation route.")
+        else:
+            notes.append("No urgent tier: call the service to ask how it handles urgent referrals.")
+    if option.related_need is not None:
+        notes.append(f"Listed for {option.related_need.name.lower()}, a need related to {query.need.name.lower()}.")
+
+    # Why it ranks where it does: urgency fit, wait, catchment (above), capacity, last verified.
+    if query.urgency == URGENT:
+        if pathway.urgent_target_days is None:
+            ranking.insert(0, "no urgent tier (ranked after those with one)")
+        elif pathway.urgent_target_days == 0:
+            ranking.insert(0, "urgent: seen the same day")
+        else:
+            ranking.insert(0, f"urgent: seen within {days_text(pathway.urgent_target_days)}")
+    wait = pathway.typical_wait_days
+    ranking.insert(
+        1 if query.urgency == URGENT else 0,
+        "wait not known" if wait is None else ("no wait" if wait == 0 else f"wait about {days_text(wait)}"),
+    )
+    ranking.append(dict(Service.Capacity.choices).get(capacity, capacity).lower())
+    state = pathway.verification
+    if state == "unverified":
+        ranking.append("not yet verified (ranked after verified pathways)")
+    elif state == "overdue":
+        last = f", last verified {pathway.last_verified:%-d %b %Y}" if pathway.last_verified else ""
+        ranking.append(f"review overdue{last} (ranked after current pathways)")
+    else:
+        ranking.append(f"last verified {pathway.last_verified:%-d %b %Y}")
+    if not option.focused:
+        ranking.append("a general door for many needs (after the specialist ones)")
+
+
+def _as_of(day) -> str:
+    return f" (as of {day:%-d %b %Y})" if day else ""
 
 
 def _one_per_target(options: list[Option]) -> list[Option]:
@@ -681,8 +923,8 @@ def hsds_services(
         from .places import lgas_for_postcode
 
         services = services.filter(catchment_q(Place(postcode=postcode, lgas=frozenset(lgas_for_postcode(postcode)))))
-    for word in (search or "").split()[:8]:
-        services = services.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    for word in fold(search or "").split()[:8]:
+        services = services.filter(Q(name__unaccented__icontains=word) | Q(description__unaccented__icontains=word))
     return services.order_by("name", "pk")
 
 

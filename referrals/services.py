@@ -27,6 +27,7 @@ from .models import (
     Directory,
     HsdsImport,
     Location,
+    NeedRelation,
     Organization,
     Pathway,
     PathwayRevision,
@@ -115,16 +116,26 @@ TAXONOMY_NAMES = {
 
 @transaction.atomic
 def directory_get_or_create(*, partnership: Partnership) -> Directory:
-    directory, _ = Directory.objects.get_or_create(
+    directory, created = Directory.objects.get_or_create(
         partnership=partnership, defaults={"name": f"{partnership.name} service directory"}
     )
+    if created:
+        vocabulary.add_default_need_relations(directory, NeedRelation, TaxonomyTerm)
     return directory
 
 
 @transaction.atomic
 def directory_update(*, partnership: Partnership, **changes) -> Directory:
-    """Name, description, is_public, is_demo, review_interval_days."""
-    unknown = set(changes) - {"name", "description", "is_public", "is_demo", "review_interval_days"}
+    """Name, description, is_public, is_demo, review_interval_days, danger_number, danger_prompt."""
+    unknown = set(changes) - {
+        "name",
+        "description",
+        "is_public",
+        "is_demo",
+        "review_interval_days",
+        "danger_number",
+        "danger_prompt",
+    }
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     directory = directory_get_or_create(partnership=partnership)
@@ -133,6 +144,36 @@ def directory_update(*, partnership: Partnership, **changes) -> Directory:
     directory.full_clean()
     directory.save()
     return directory
+
+
+NEED_RELATION_SAME = "Choose two different needs."
+NEED_RELATION_EXISTS = "These needs are already related."
+NEED_RELATION_NOT_A_NEED = "Choose a need."
+
+
+@transaction.atomic
+def need_relation_add(*, directory: Directory, need: TaxonomyTerm, related_need: TaxonomyTerm) -> NeedRelation:
+    """Relate two needs (both ways): "where can I refer?" for one also offers the other's pathways."""
+    for field, term in (("need", need), ("related_need", related_need)):
+        if term is None or term.taxonomy_id != vocabulary.taxonomy_id(vocabulary.NEEDS):
+            raise ValidationError({field: NEED_RELATION_NOT_A_NEED})
+    if need.pk == related_need.pk:
+        raise ValidationError({"related_need": NEED_RELATION_SAME})
+    pair = NeedRelation.objects.filter(directory=directory)
+    if (
+        pair.filter(need=need, related_need=related_need).exists()
+        or pair.filter(need=related_need, related_need=need).exists()
+    ):
+        raise ValidationError({"related_need": NEED_RELATION_EXISTS})
+    relation = NeedRelation(directory=directory, need=need, related_need=related_need)
+    relation.full_clean()
+    relation.save()
+    return relation
+
+
+@transaction.atomic
+def need_relation_remove(*, relation: NeedRelation) -> None:
+    relation.delete()
 
 
 @transaction.atomic

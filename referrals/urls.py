@@ -23,6 +23,7 @@ urlpatterns = [
         "manage/<slug:slug>/directory/pathways/<uuid:pathway_id>/verify/", views.pathway_verify, name="pathway-verify"
     ),
     path("manage/<slug:slug>/directory/suggestions/", views.suggestions, name="directory-suggestions"),
+    path("manage/<slug:slug>/directory/needs/", views.need_relations, name="directory-need-relations"),
     path(
         "manage/<slug:slug>/directory/suggestions/<int:suggestion_id>/",
         views.suggestion_decide,

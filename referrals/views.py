@@ -21,13 +21,14 @@ from .forms import (
     DirectorySearchForm,
     DirectorySettingsForm,
     HsdsUploadForm,
+    NeedRelationForm,
     PathwayForm,
     ServiceForm,
     SuggestionForm,
     WhereForm,
 )
 from .hsds import age_label, age_text
-from .models import ChangeSuggestion, Directory, HsdsImport, Pathway, Service, ServiceArea
+from .models import ChangeSuggestion, Directory, HsdsImport, NeedRelation, Pathway, Service, ServiceArea
 
 PAGE_SIZE = 25
 
@@ -132,6 +133,7 @@ def pathway_detail(request, pathway_id: uuid.UUID):
             "card_url": url,
             "can_curate": selectors.can_curate(request.user, pathway.directory),
             "printed_on": timezone.localdate(),
+            "danger": selectors.pathway_danger(pathway=pathway),
         },
     )
 
@@ -247,6 +249,40 @@ def manage_directory(request, slug: str):
         request,
         "referrals/manage.html",
         {"partnership": partnership, "directory": directory, "overview": overview, "settings_form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_relations(request, slug: str):
+    """Related needs: "where can I refer?" for one also offers the other's pathways (the coordinators edit them)."""
+    partnership, directory = _directory_of(request, slug)
+    directory = directory or services.directory_get_or_create(partnership=partnership)
+    form = NeedRelationForm(request.POST or None)
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove:
+            relation = get_object_or_404(NeedRelation, pk=remove if str(remove).isdigit() else 0, directory=directory)
+            services.need_relation_remove(relation=relation)
+            messages.success(request, f"“{relation}” is no longer related.")
+            return redirect("directory-need-relations", slug=slug)
+        if form.is_valid():
+            try:
+                relation = services.need_relation_add(directory=directory, **form.terms())
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"“{relation}” are now related.")
+                return redirect("directory-need-relations", slug=slug)
+    return render(
+        request,
+        "referrals/need_relations.html",
+        {
+            "partnership": partnership,
+            "directory": directory,
+            "relations": selectors.need_relations(directory=directory),
+            "form": form,
+        },
     )
 
 

@@ -148,3 +148,19 @@ def sync_vocabulary(Taxonomy, TaxonomyTerm) -> None:
                     "ordering": ordering,
                 },
             )
+
+
+# Needs about safety: "where can I refer?" opens with the immediate-danger prompt for them (and for urgent requests).
+SAFETY_NEEDS = frozenset({"family-violence", "child-safety-wellbeing"})
+
+# Needs that imply each other, given to every new directory (coordinators edit them per directory).
+DEFAULT_NEED_RELATIONS = [("family-violence", "child-safety-wellbeing")]
+
+
+def add_default_need_relations(directory, NeedRelation, TaxonomyTerm) -> None:
+    """Give a directory the default related needs (models passed in, so a migration can call it)."""
+    for code, related_code in DEFAULT_NEED_RELATIONS:
+        need = TaxonomyTerm.objects.filter(id=term_id(NEEDS, code)).first()
+        related = TaxonomyTerm.objects.filter(id=term_id(NEEDS, related_code)).first()
+        if need is not None and related is not None:
+            NeedRelation.objects.get_or_create(directory=directory, need=need, related_need=related)

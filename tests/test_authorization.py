@@ -221,6 +221,7 @@ PAGES: dict[str, Rule] = {
     "pathway-edit": Rule(PARTNERSHIP, FORM),
     "pathway-verify": Rule(PARTNERSHIP, ("POST",)),
     "directory-suggestions": Rule(PARTNERSHIP),
+    "directory-need-relations": Rule(PARTNERSHIP, FORM),
     "directory-suggestion-decide": Rule(PARTNERSHIP, ("POST",)),
     "directory-import-upload": Rule(PARTNERSHIP, FORM),
     "directory-import": Rule(PARTNERSHIP, FORM),

@@ -62,6 +62,32 @@ def test_nurse_finds_where_to_refer_a_two_year_old_with_a_speech_delay_and_print
     assert "Paediatric Speech Pathology" in printed and "Demonstration data" in printed
 
 
+def test_family_violence_urgent_acco_opens_with_the_danger_prompt_and_a_route_to_an_acco(ui, practitioner):
+    accounts_demo.seed(io.StringIO())
+    referrals_demo.seed(io.StringIO())
+    page = ui.page
+    ui.log_in_as(practitioner)
+    ui.visit("/directory/where/")
+    page.get_by_label("I am a").select_option(label="Maternal and child health nurse")
+    page.get_by_label("The child or family needs help with").select_option(label="Family violence")
+    page.get_by_label("Child's age: years").fill("7")
+    page.get_by_label("Family's postcode or suburb").fill("3350")
+    page.get_by_label("Urgent").check()
+    page.get_by_label("Aboriginal Community Controlled Organisation").check()
+    with ui.navigation():
+        page.get_by_role("button", name="Find pathways").click()
+
+    danger = page.get_by_role("complementary", name="In immediate danger? Call 000 now")
+    expect(danger).to_be_visible()
+    expect(danger.get_by_role("link", name="Call 000")).to_have_attribute("href", "tel:000")
+    routes = page.get_by_role("region", name="Two-step routes")
+    expect(routes.get_by_role("link", name="Aboriginal Family Support")).to_be_visible()
+    expect(routes.get_by_text(re.compile("Only a step on the way"))).to_be_visible()
+    # The prompt comes before the answer.
+    top = page.evaluate("document.querySelector('.danger-prompt').getBoundingClientRect().top")
+    assert top < page.evaluate("document.querySelector('#eligible-heading').getBoundingClientRect().top")
+
+
 def test_every_directory_page_passes_axe_on_a_phone(phone_ui, practitioner):
     """Each page of the directory, as a coordinator would see it (axe-core runs on every visit)."""
     import json
@@ -99,6 +125,13 @@ def test_every_directory_page_passes_axe_on_a_phone(phone_ui, practitioner):
         reverse("directory-import-upload", args=["ballarat"]),
         reverse("directory-import", args=["ballarat", running.pk]),  # the progress bar
         reverse("directory-import", args=["ballarat", preview.pk]),  # the preview, with its mappings
+        reverse("directory-need-relations", args=["ballarat"]),
+        reverse("directory-where")
+        + "?role=mch-nurse&need=family-violence&age_years=7&place=3350&urgency=urgent&acco=on",
+        Pathway.objects.exclude(red_flags="")
+        .filter(target_service__name__startswith="Child Protection")
+        .first()
+        .get_absolute_url(),
     ):
         ui.visit(url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url

@@ -187,7 +187,7 @@ def test_urgent_requests_rank_pathways_with_an_urgent_tier_first(directory):
     assert names(ask(directory).eligible) == ["Quick, routine only", "Has an urgent tier"]
     urgent = ask(directory, urgency="urgent")
     assert names(urgent.eligible) == ["Has an urgent tier", "Quick, routine only"]
-    assert urgent.eligible[1].notes == ["No urgent tier: see the red flags and escalation route."]
+    assert urgent.eligible[1].notes == ["No urgent tier: call the service to ask how it handles urgent referrals."]
 
 
 def test_two_step_routes_through_a_service_or_the_roles_its_practitioners_hold(directory):

@@ -162,7 +162,7 @@ def test_the_curate_page_lists_services_pathways_and_what_needs_review(directory
     client.force_login(coordinator)
     body = text(client.get(reverse("manage-directory", args=["ballarat"])))
     assert "Fresh" in body and "Old" in body
-    assert "Review overdue" in body and "Not verified yet" in body
+    assert "Review overdue" in body and "Not yet verified" in body
     assert "<strong>1</strong> services and <strong>1</strong> pathways due for review" in body
 
 

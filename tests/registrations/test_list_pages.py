@@ -43,7 +43,9 @@ def test_my_sessions_in_a_fixed_number_of_queries_a_page_at_a_time(client, partn
     add_my_sessions(partnership, practitioner, 40)
     large, page = queries(client, "/my/sessions/")
     assert large == small
-    assert page.count('class="qr"') == certificate_views.MY_SESSIONS_PER_PAGE  # a page of upcoming sessions, a QR code each
+    assert (
+        page.count('class="qr"') == certificate_views.MY_SESSIONS_PER_PAGE
+    )  # a page of upcoming sessions, a QR code each
     assert "Page 1 of 3" in page and "page=2" in page and "past=2" in page
     later, page = queries(client, "/my/sessions/?page=3&past=2")
     assert later == small and page.count('class="qr"') == 43 - 2 * certificate_views.MY_SESSIONS_PER_PAGE

@@ -91,7 +91,7 @@ def on_permission_denied(request, exc):
 
 @api.exception_handler(Ratelimited)
 def on_rate_limited(request, exc):
-    from .ratelimit import too_many_requests
+    from core.ratelimit import too_many_requests
 
     return too_many_requests(request, exc)
 

@@ -4,7 +4,6 @@ On SQLite the extension step does nothing: referrals/apps.py registers an `unacc
 each connection instead.
 """
 
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
 
@@ -18,10 +17,16 @@ def add_relations(apps, schema_editor):
         vocabulary.add_default_need_relations(directory, NeedRelation, TaxonomyTerm)
 
 
+def create_unaccent(apps, schema_editor):
+    # Django's UnaccentExtension reads pg_extension when migrating back, which breaks on SQLite.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+
+
 class Migration(migrations.Migration):
     dependencies = [("referrals", "0006_where_safety_and_speed")]
 
     operations = [
-        UnaccentExtension(),
+        migrations.RunPython(create_unaccent, migrations.RunPython.noop),
         migrations.RunPython(add_relations, migrations.RunPython.noop),
     ]

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}  # iPhone 12-15 sized: the phone layout every page must fit
-TIMEOUT_MS = 5_000
+TIMEOUT_MS = 15_000  # generous: CI runs two test processes beside Chromium on two cores
 
 _reports = pytest.StashKey[dict]()
 

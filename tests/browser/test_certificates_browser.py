@@ -35,10 +35,10 @@ def test_coordinator_finalises_and_downloads_the_zip_then_a_practitioner_verifie
     ui.log_in_as(coordinator)
     ui.visit(f"/manage/ballarat/events/{event.pk}/roster/")
     with ui.navigation():
-        page.get_by_role("button", name="Finalise attendance").click()
-    expect(page.get_by_role("status").first).to_contain_text("1 marked as no-show")
+        page.get_by_role("link", name="Finalise attendance…").click()  # a decision first: what will happen
     with ui.navigation():
-        page.get_by_role("link", name="Certificates").click()
+        page.get_by_role("button", name="Finalise attendance").click()
+    expect(page.get_by_role("status").first).to_contain_text("1 marked as no-show")  # on the certificates page
     expect(page.get_by_role("progressbar", name="Progress")).to_be_visible()
     expect(page.get_by_text("Done: 4 of 4 issued.")).to_be_visible()
     with page.expect_download() as download:

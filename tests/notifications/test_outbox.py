@@ -305,7 +305,7 @@ def test_registering_renders_nothing_inside_the_lock_and_delivery_renders_from_t
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_message_another_worker_holds_is_skipped_not_waited_for(partnership, broker_down):
     import threading
 

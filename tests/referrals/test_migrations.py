@@ -110,10 +110,16 @@ def servicemap_site():
     MigrationRecorder(connection).migration_qs.filter(app="servicemap").delete()
 
 
-def test_migrating_forward_keeps_the_featured_services_and_pathways_of_a_servicemap_database(servicemap_site):
-    event = EventFactory()
+@pytest.fixture
+def rows():
+    """A session, a service and a pathway, made with today's models before the database goes back in time
+    (later migrations add columns that the old state does not have)."""
     service = ServiceFactory()
-    pathway = PathwayFactory(directory=service.directory)
+    return EventFactory(), service, PathwayFactory(directory=service.directory)
+
+
+def test_migrating_forward_keeps_the_featured_services_and_pathways_of_a_servicemap_database(rows, servicemap_site):
+    event, service, pathway = rows
     old_service = servicemap_site.get_model("servicemap", "FeaturedService")
     old_pathway = servicemap_site.get_model("servicemap", "FeaturedPathway")
     featured_service = old_service.objects.create(event_id=event.pk, service_id=service.pk)

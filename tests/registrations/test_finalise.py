@@ -73,7 +73,7 @@ def test_issuing_again_with_nothing_to_issue_says_so(client, session, coordinato
     assert CertificateBatch.objects.count() == batches
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_eager_celery_the_batch_runs_after_the_response_in_a_thread(
     client, session, coordinator, settings, monkeypatch
 ):

@@ -140,7 +140,7 @@ def registration_certificate_pdf(request, registration_id: DbId):
         or registration.status != Registration.Status.CONFIRMED
     ):
         raise HttpError(409, NOT_ATTENDED_409)
-    certificate = Certificate.objects.filter(registration=registration, status="valid").first()
+    certificate = Certificate.objects.filter(registration=registration, status=Certificate.Status.VALID).first()
     if certificate is None:
         raise HttpError(409, "No certificate has been issued for this registration yet.")
     response = HttpResponse(services.certificate_pdf_bytes(certificate=certificate), content_type="application/pdf")
@@ -204,7 +204,9 @@ def get_certificate_batch(request, batch_id: DbId):
 )
 def event_certificates_zip(request, event_id: DbId):
     event = event_get_managed(user=request.auth, event_id=event_id)
-    certificates = list(Certificate.objects.filter(event=event, status="valid").order_by("recipient_name"))
+    certificates = list(
+        Certificate.objects.filter(event=event, status=Certificate.Status.VALID).order_by("recipient_name")
+    )
     if not certificates:
         raise Http404
     buffer = io.BytesIO()

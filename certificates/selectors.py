@@ -31,7 +31,7 @@ def verification(certificate: Certificate) -> dict:
         "issued_at": timezone.localtime(certificate.issued_at, zone),
         "revoked_at": timezone.localtime(certificate.revoked_at, zone) if certificate.revoked_at else None,
         "superseded_by": certificate.superseded_by.display_code
-        if certificate.superseded_by and certificate.superseded_by.status == "valid"
+        if certificate.superseded_by and certificate.superseded_by.status == Certificate.Status.VALID
         else None,
         "url": verify_url(certificate),
     }

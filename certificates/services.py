@@ -73,7 +73,9 @@ def certificate_issue(*, registration, by=None, notify: bool = True, render: boo
         raise ValidationError({"event": NOT_STARTED})
     if registration.user is None:
         raise ValidationError({"registration": "The person's account was deleted: no certificate can be issued."})
-    previous = list(Certificate.objects.select_for_update().filter(registration=registration, status="valid"))
+    previous = list(
+        Certificate.objects.select_for_update().filter(registration=registration, status=Certificate.Status.VALID)
+    )
     Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(status=Certificate.Status.SUPERSEDED)
     partnership = event.partnership
     minutes = _minutes(registration, event)
@@ -203,7 +205,7 @@ def _pending_registrations(event):
     from notifications.models import OutboxMessage
 
     thanked = OutboxMessage.objects.filter(dedupe_key__startswith="thanks:", event=event).values("registration_id")
-    return _attendees(event).filter(~Q(certificates__status="valid") | ~Q(pk__in=thanked)).distinct()
+    return _attendees(event).filter(~Q(certificates__status=Certificate.Status.VALID) | ~Q(pk__in=thanked)).distinct()
 
 
 def certificates_pending_count(*, event) -> int:
@@ -283,7 +285,7 @@ def _issue_and_thank(*, registration, by) -> None:
     from reporting.services import feedback_link, feedback_request_create
 
     registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
-    certificate = Certificate.objects.filter(registration=registration, status="valid").first()
+    certificate = Certificate.objects.filter(registration=registration, status=Certificate.Status.VALID).first()
     if certificate is None:
         certificate = certificate_issue(registration=registration, by=by, notify=False)
     registration = Registration.objects.select_related("user", "event", "event__partnership").get(pk=registration.pk)
@@ -401,7 +403,9 @@ def statement_rows(*, user, start: date, end: date) -> tuple[list[dict], Decimal
     )
     certificates = {
         c.registration_id: c
-        for c in Certificate.objects.filter(user=user, status="valid", event__start__gte=low, event__start__lte=high)
+        for c in Certificate.objects.filter(
+            user=user, status=Certificate.Status.VALID, event__start__gte=low, event__start__lte=high
+        )
     }
     rows, total = [], Decimal(0)
     for registration in registrations:

@@ -184,8 +184,10 @@ def event_certificates(request, slug: str, event_id: int):
     )
     page, page_query = page_of(request, attended, CERTIFICATES_PER_PAGE)
     certificates = selectors.certificates_for_event(event=event)
-    valid = {c.registration_id: c for c in certificates.filter(status="valid", registration__in=list(page))}
-    history = certificates.exclude(status="valid")
+    valid = {
+        c.registration_id: c for c in certificates.filter(status=Certificate.Status.VALID, registration__in=list(page))
+    }
+    history = certificates.exclude(status=Certificate.Status.VALID)
     batch = event.certificate_batches.first()
     return render(
         request,
@@ -199,7 +201,7 @@ def event_certificates(request, slug: str, event_id: int):
             "history": list(history[:HISTORY_SHOWN]),
             "history_count": history.count(),
             "batch": batch,
-            "valid_count": certificates.filter(status="valid").count(),
+            "valid_count": certificates.filter(status=Certificate.Status.VALID).count(),
         },
     )
 
@@ -281,7 +283,7 @@ def certificate_revoke(request, slug: str, code: str):
 
 
 def _valid_certificates(event):
-    return list(Certificate.objects.filter(event=event, status="valid").order_by("recipient_name"))
+    return list(Certificate.objects.filter(event=event, status=Certificate.Status.VALID).order_by("recipient_name"))
 
 
 @login_required

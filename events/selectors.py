@@ -114,6 +114,15 @@ def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
 
 
+def event_list_published(*, event_ids) -> QuerySet[Event]:
+    """The published ones among these events (ids, or a values("event_id") subquery), newest first."""
+    return (
+        Event.objects.filter(pk__in=event_ids, status=Event.Status.PUBLISHED)
+        .select_related("partnership")
+        .order_by("-start")
+    )
+
+
 def event_previous_session(*, event: Event) -> Event | None:
     """The session before this one: of the same series when it has one, else of the partnership."""
     earlier = Event.objects.filter(start__lt=event.start).exclude(status=Event.Status.CANCELLED).exclude(pk=event.pk)

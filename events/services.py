@@ -502,6 +502,11 @@ def event_update(
     return event
 
 
+def event_lock(*, event: Event) -> Event:
+    """The event row as it is now, locked until the caller's transaction ends (call inside one)."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
 @transaction.atomic
 def event_publish(*, event: Event) -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)

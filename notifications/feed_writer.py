@@ -238,7 +238,7 @@ def vevent_bytes(
     """The VEVENT `ical.vevent(event, ...)` gives a feed (no attendee, no organiser), as bytes."""
     zone = event.partnership.zone
     if status is None:
-        status = "CANCELLED" if event.status == "cancelled" else "CONFIRMED"
+        status = "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"
     lines = {
         "UID": f"UID:{escape_text(ical.event_uid(event))}",
         "DTSTAMP": f"DTSTAMP:{_utc(stamp or timezone.now())}",

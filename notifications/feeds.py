@@ -178,7 +178,9 @@ def personal_feed(request, token: str):
     feed = _token(token, FeedToken.Kind.PERSONAL)
     registrations = Registration.objects.filter(
         user=feed.user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    ).filter(event__start__gte=timezone.now() - RECENT, event__status__in=["published", "cancelled"])
+    ).filter(
+        event__start__gte=timezone.now() - RECENT, event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    )
     meta = registrations.aggregate(stamp=Max("event__updated_at"), reg_stamp=Max("updated_at"), count=Count("pk"))
     stamp = max(filter(None, [meta["stamp"], meta["reg_stamp"]]), default=None)
     cache_control = "private, max-age=300"
@@ -196,7 +198,9 @@ def personal_feed(request, token: str):
         )
         for row, event in zip(rows, feed_writer.facts_from_rows(rows, prefix="event__"), strict=True):
             confirmed = row["status"] == Registration.Status.CONFIRMED
-            status = "CANCELLED" if event.status == "cancelled" else ("CONFIRMED" if confirmed else "TENTATIVE")
+            status = (
+                "CANCELLED" if event.status == Event.Status.CANCELLED else ("CONFIRMED" if confirmed else "TENTATIVE")
+            )
             # The person's own SEQUENCE (raised with their status, as in the invitations they get).
             sequence = max(event.sequence, row["ical_sequence_sent"] or 0)
             yield event, {"status": status, "show_online_link": confirmed, "sequence": sequence}

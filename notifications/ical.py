@@ -15,6 +15,8 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
+from events.models import Event
+
 from .vtimezone import vtimezone as build_vtimezone
 
 PRODID = "-//Crossroads//Sessions and referral pathways//EN"
@@ -83,7 +85,7 @@ def _location(event, *, show_online_link: bool) -> str:
 
 def _description(event, *, show_online_link: bool) -> str:
     lines = []
-    if event.status == "cancelled" and event.cancel_reason:
+    if event.status == Event.Status.CANCELLED and event.cancel_reason:
         lines += [f"CANCELLED: {event.cancel_reason}", ""]
     text = plain_text(event.description)  # no HTML and no Markdown markup in calendars
     if text:
@@ -176,7 +178,7 @@ def vevent(
     component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("sequence", event.sequence if sequence is None else sequence)
     if status is None:
-        status = "CANCELLED" if event.status == "cancelled" else "CONFIRMED"
+        status = "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"
     component.add("status", status)
     component.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     if organizer_email:

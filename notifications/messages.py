@@ -12,6 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import Event
+from registrations.models import Registration
+
 from . import ical
 from .models import OutboxMessage
 from .services import outbox_enqueue
@@ -92,7 +95,7 @@ def _context(registration, **extra) -> dict:
         "site_url": settings.SITE_URL,
         "event_url": ical.absolute(event.get_absolute_url()),
         "my_sessions_url": f"{settings.SITE_URL}/my/sessions/",
-        "show_online_link": registration.status == "confirmed",
+        "show_online_link": registration.status == Registration.Status.CONFIRMED,
         **extra,
     }
 
@@ -136,8 +139,6 @@ def render(message) -> None:
     The session is read as it is now; the person's status, waitlist place and the SEQUENCE are the
     facts stored with the change.
     """
-    from registrations.models import Registration
-
     if not message.template or message.body_text:
         return
     registration = (
@@ -153,7 +154,10 @@ def render(message) -> None:
     for name in ("previous_start", "feedback_expires_at"):
         if facts.get(name):
             facts[name] = timezone.localtime(datetime.fromisoformat(facts[name]), registration.event.zone)
-    if message.kind in CANCELLABLE and registration.status in ("confirmed", "waitlisted"):
+    if message.kind in CANCELLABLE and registration.status in (
+        Registration.Status.CONFIRMED,
+        Registration.Status.WAITLISTED,
+    ):
         facts["cancel_url"] = cancel_url(registration)
     context = _context(registration, **facts)
     message.body_text = render_to_string(f"{message.template}.txt", context)
@@ -206,7 +210,11 @@ def registration_cancelled(registration):
 def event_changed(registration, *, change: str, previous: dict):
     """The session moved, changed venue or was cancelled: update or cancel the invitation."""
     event = registration.event
-    invited = registration.user and registration.user.calendar_invites and registration.status == "confirmed"
+    invited = (
+        registration.user
+        and registration.user.calendar_invites
+        and registration.status == Registration.Status.CONFIRMED
+    )
     if change == "cancelled":
         subject = f"Session cancelled: {event.title} ({_when(event)})"
         return _send(
@@ -264,20 +272,17 @@ def after_session(
 
 def reminders_send_due(*, now=None) -> int:
     """Remind confirmed registrants N days before (per partnership). Once per registration and date."""
-    from events.models import Event
-    from registrations.models import Registration
-
     now = now or timezone.now()
-    longest = Event.objects.filter(status="published", start__gt=now).aggregate(
+    longest = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now).aggregate(
         m=Max("partnership__reminder_days_before")
     )["m"]
     if not longest:
         return 0
     registrations = (
         Registration.objects.filter(
-            status="confirmed",
+            status=Registration.Status.CONFIRMED,
             user__isnull=False,
-            event__status="published",
+            event__status=Event.Status.PUBLISHED,
             event__start__gt=now,
             event__start__lte=now + timedelta(days=longest),
         )

@@ -37,7 +37,9 @@ def on_event_changed(sender, event, change, previous, **kwargs):
     from registrations.models import Registration
 
     people = (
-        Registration.objects.filter(event=event, status__in=["confirmed", "waitlisted"], user__isnull=False)
+        Registration.objects.filter(
+            event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED], user__isnull=False
+        )
         .select_related("user", "event", "event__partnership", "event__venue")
         .prefetch_related("event__topics")
     )

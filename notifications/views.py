@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
 from events.models import Event
+from registrations.models import Registration
 
 from . import services
 from .cancel_links import registration_from_token
@@ -94,7 +95,7 @@ def cancel_place(request, token: str):
     if registration is None:
         raise Http404
     event = registration.event
-    done = registration.status == "cancelled"
+    done = registration.status == Registration.Status.CANCELLED
     error = ""
     if request.method == "POST" and not done:
         try:

@@ -60,8 +60,6 @@ router.add_router("/hsds", hsds_router)
 router.add_router("", map_router)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-ONLY_COORDINATORS = "Only the partnership's coordinators can do this."
-UNKNOWN_PARTNERSHIP = "Unknown partnership: {slug}."
 UNKNOWN_TERM = "Unknown {what}: {code}."
 UNKNOWN_SERVICE = "Unknown service: {id}."
 TARGET_REQUIRED = "Name the service or the pathway (one of them)."

@@ -4,12 +4,13 @@ prompts sent after it. The map and the insights are in graph.py and insights.py.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors as event_selectors
+from events import services as event_services
 from events.models import Event
 from notifications.services import outbox_enqueue
 from referrals.models import Directory, Pathway, PathwayRevision, Service
@@ -23,7 +24,7 @@ FEATURED_CANCELLED = "A cancelled session cannot feature services or pathways."
 @transaction.atomic
 def featured_set(*, event: Event, services: list[Service], pathways: list[Pathway]) -> Event:
     """Replace the services presented and the pathways discussed at a session."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = event_services.event_lock(event=event)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError({"event": FEATURED_CANCELLED})
     if any(s.directory.partnership_id != event.partnership_id for s in services):
@@ -97,13 +98,11 @@ def featured_for_event(*, event: Event) -> tuple[list[FeaturedService], list[Fea
 
 def sessions_featuring(*, service: Service | None = None, pathway: Pathway | None = None) -> QuerySet[Event]:
     """Published sessions where the service was presented or the pathway discussed, newest first."""
-    where = Q(featured_services__service=service) if service is not None else Q(featured_pathways__pathway=pathway)
-    return (
-        Event.objects.filter(where, status=Event.Status.PUBLISHED)
-        .select_related("partnership")
-        .distinct()
-        .order_by("-start")
-    )
+    if service is not None:
+        featuring = FeaturedService.objects.filter(service=service)
+    else:
+        featuring = FeaturedPathway.objects.filter(pathway=pathway)
+    return event_selectors.event_list_published(event_ids=featuring.values("event_id"))
 
 
 def revisions_since_previous_session(

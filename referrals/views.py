@@ -292,7 +292,9 @@ def service_new(request, slug: str):
     partnership, directory = _directory_of(request, slug)
     directory = directory or services.directory_get_or_create(partnership=partnership)
     form = ServiceForm(
-        request.POST or None, directory=directory, initial={"status": "active", "capacity_status": "taking"}
+        request.POST or None,
+        directory=directory,
+        initial={"status": Service.Status.ACTIVE, "capacity_status": Service.Capacity.TAKING},
     )
     if request.method == "POST" and form.is_valid():
         try:

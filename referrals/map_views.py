@@ -20,9 +20,8 @@ from referrals import selectors as referral_selectors
 from referrals.forms import WhereForm
 from referrals.views import _qr_svg, _who_may_refer
 
-from . import featured
+from . import featured, insights_store
 from . import graph as map_graph
-from . import insights as map_insights
 from .map_api import parse_highlight
 from .map_forms import FeaturedForm, MapFilterForm
 
@@ -91,35 +90,47 @@ def _coordinated_directory(request, slug: str):
 
 @login_required
 def insights(request, slug: str):
+    """From the store (insights_store): when they were computed, or that they are being computed."""
     partnership, directory = _coordinated_directory(request, slug)
-    found = map_insights.network_insights(directory=directory)
+    stored = insights_store.insights_stored(directory=directory)
+    found = stored.data if stored else None
     return render(
         request,
         "servicemap/insights.html",
-        {"partnership": partnership, "directory": directory, "insights": found, "gaps": found.gaps[:200]},
+        {
+            "partnership": partnership,
+            "directory": directory,
+            "stored": stored,
+            "insights": found,
+            "gaps": found["gaps"][:200] if found else [],
+        },
     )
 
 
 @login_required
 def insights_csv(request, slug: str):
     partnership, directory = _coordinated_directory(request, slug)
-    found = map_insights.network_insights(directory=directory)
+    stored = insights_store.insights_stored(directory=directory)
+    if stored is None:  # being computed: the page says so
+        return redirect(reverse("directory-insights", args=[slug]))
+    found = stored.data
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-network-insights.csv"'
     writer = csv.writer(response)
     writer.writerow(["insight", "entry", "need", "postcode", "age group", "detail", "link"])
+    writer.writerow(["computed at", stored.computed_at.isoformat(), "", "", "", "", ""])
     base = request.build_absolute_uri("/").rstrip("/")
-    for g in found.gatekeepers:
+    for g in found["gatekeepers"]:
         writer.writerow(["gatekeeper", g["service"], "", "", "", f"betweenness {g['betweenness']}", base + g["url"]])
-    for o in found.orphans:
+    for o in found["orphans"]:
         writer.writerow(["nobody refers here", o["service"], "", "", "", "", base + o["url"]])
-    for d in found.dead_ends:
+    for d in found["dead_ends"]:
         writer.writerow(["dead end", d["pathway"], d["need"], "", "", "no alternative when declined", base + d["url"]])
-    for gap in found.gaps:
+    for gap in found["gaps"]:
         writer.writerow(
             ["catchment gap", "", gap["need"], gap["postcode"], gap["age_group"], "no eligible service", ""]
         )
-    for o in found.overdue:
+    for o in found["overdue"]:
         writer.writerow(
             [f"overdue {o['kind']}", o["service"], "", "", "", f"review due {o['review_due']}", base + o["url"]]
         )

@@ -51,10 +51,10 @@ def test_map_page_queries_do_not_grow_with_the_directory(client, network):
 def test_insights_page_and_csv(client, network, coordinator, other_coordinator):
     client.force_login(coordinator)
     page = client.get("/manage/ballarat/directory/insights/").content.decode()
-    assert "Gatekeepers (1)" in page and "Overdue for verification (2)" in page
+    assert "Gatekeepers (1)" in page and "Overdue for verification (2)" in page and "Computed at" in page
     rows = list(csv.reader(io.StringIO(client.get("/manage/ballarat/directory/insights.csv").content.decode())))
-    assert rows[0][0] == "insight"
-    assert rows[1][:2] == ["gatekeeper", "Access"]
+    assert rows[0][0] == "insight" and rows[1][0] == "computed at"
+    assert rows[2][:2] == ["gatekeeper", "Access"]
     assert any(r[0] == "overdue service" and r[1] == "Orphan" for r in rows)
     client.force_login(other_coordinator)
     assert client.get("/manage/ballarat/directory/insights/").status_code == 404

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def network_insights_task(directory_id: int) -> int | None:
+    """Compute and store a directory's network insights (queued, debounced, by insights_store)."""
+    from .insights_store import insights_compute
+
+    stored = insights_compute(directory_id=directory_id)
+    return stored.duration_ms if stored else None

@@ -2,6 +2,8 @@
 
 import os
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Membership, Partnership, Sector, User
@@ -94,8 +96,11 @@ def seed(stdout) -> dict:
             "signatory_role": "Community Partnerships Facilitator, City of Ballarat",
         },
     )
+    # One password hash for every demo account (hashing is deliberately slow: 61 hashes took ~20 s).
+    password = make_password(DEMO_PASSWORD)
     coordinator = _person(
         COORDINATOR_EMAIL,
+        password=password,
         full_name="Casey Coordinator",
         organisation="City of Ballarat",
         sector=Sector.objects.get(slug="other"),
@@ -107,28 +112,37 @@ def seed(stdout) -> dict:
     by_slug = {s.slug: s for s in sectors}
     # Weighted like the real sessions: most come from medical, education and care, and community services.
     rota = ["medical", "education-and-care", "community-services"] * 3 + ["other"]
+    existing = set(
+        User.objects.filter(email__in=[practitioner_email(n) for n in range(1, 61)]).values_list("email", flat=True)
+    )
+    new = []
     for n in range(1, 61):
+        if practitioner_email(n) in existing:
+            continue
         slug = rota[(n - 1) % len(rota)]
         first = FIRST_NAMES[(n - 1) % len(FIRST_NAMES)]
         last = LAST_NAMES[(n * 7) % len(LAST_NAMES)]
         orgs, roles = ORGANISATIONS[slug], ROLES[slug]
-        _person(
-            practitioner_email(n),
-            full_name=f"{first} {last}",
-            organisation=orgs[n % len(orgs)],
-            sector=by_slug[slug],
-            role_title=roles[n % len(roles)],
+        new.append(
+            User(
+                email=practitioner_email(n),
+                email_verified=True,
+                password=password,
+                full_name=f"{first} {last}",
+                organisation=orgs[n % len(orgs)],
+                sector=by_slug[slug],
+                role_title=roles[n % len(roles)],
+            )
         )
-    stdout.write(f"Partnership: {partnership.name} (/{partnership.slug})")
+    User.objects.bulk_create(new)
+    stdout.write(f"Partnership: {partnership.name} ({settings.SITE_URL}{partnership.get_absolute_url()})")
     stdout.write(f"Coordinator login: {COORDINATOR_EMAIL} / {DEMO_PASSWORD}")
     stdout.write(f"Practitioner logins: practitioner1@example.org … practitioner60@example.org / {DEMO_PASSWORD}")
     return {"partnership": partnership, "coordinator": coordinator}
 
 
-def _person(email: str, **details) -> User:
+def _person(email: str, *, password: str, **details) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, email_verified=True, **details)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user = User.objects.create(email=email, email_verified=True, password=password, **details)
     return user

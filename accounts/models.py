@@ -130,6 +130,16 @@ class Partnership(models.Model):
     reminder_days_before = models.PositiveSmallIntegerField(
         default=2, help_text="Days before a session that registrants get a reminder (0: no reminders)."
     )
+    check_in_opens_minutes = models.PositiveIntegerField(
+        "check-in opens (minutes before the start)",
+        default=120,
+        help_text="The check-in page and API take codes from this long before a session starts.",
+    )
+    check_in_grace_minutes = models.PositiveIntegerField(
+        "check-in grace (minutes after the end)",
+        default=60,
+        help_text="…and until this long after it ends. Outside the window a coordinator must override knowingly.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

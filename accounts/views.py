@@ -1,18 +1,37 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from . import selectors, services
-from .forms import ProfileForm, ResendVerificationForm, SignUpForm, TokenCreateForm
+from .forms import LoginForm, ProfileForm, ResendVerificationForm, SignUpForm, TokenCreateForm
 from .models import ApiToken, Partnership
 from .permissions import partnership_get_managed
 from .tokens import email_verification_token
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; without a ?next=, a coordinator lands on their coordinator area (their partnership's
+    page when they coordinate one, the list when several), everyone else on the home page."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        coordinated = sorted(user.coordinated_partnership_ids) if user.is_authenticated else []
+        if len(coordinated) == 1:
+            return reverse("manage-partnership", args=[Partnership.objects.get(pk=coordinated[0]).slug])
+        if coordinated or (user.is_authenticated and user.is_staff):
+            return reverse("manage")
+        return super().get_default_redirect_url()
 
 
 @require_http_methods(["GET", "POST"])

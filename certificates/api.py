@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.auth import PUBLIC
+from core.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from core.schemas import ErrorOut
 from core.types import DbId
 from events.permissions import event_get_managed
@@ -105,16 +106,19 @@ class StatementOut(Schema):
 
 @router.get("/certificates/verify/{code}", response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def verify_certificate(request, code: str):
-    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else)."""
+    """Anyone can check a certificate: its status and every fact printed on it (no e-mail, nothing else).
+    Rate-limited per address together with the verification page (429 with Retry-After)."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404
     return selectors.verification(certificate)
 
 
-@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut}, auth=PUBLIC)
+@router.get("/certificates/{code}/badge", response={200: dict, 404: ErrorOut, 429: ErrorOut}, auth=PUBLIC)
 def certificate_badge(request, code: str):
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned)."""
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned). Rate-limited with verification."""
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404
@@ -139,8 +143,7 @@ def registration_certificate_pdf(request, registration_id: DbId):
     certificate = Certificate.objects.filter(registration=registration, status="valid").first()
     if certificate is None:
         raise HttpError(409, "No certificate has been issued for this registration yet.")
-    with certificate.pdf.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response = HttpResponse(services.certificate_pdf_bytes(certificate=certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
     return response
 
@@ -207,8 +210,9 @@ def event_certificates_zip(request, event_id: DbId):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in certificates:
-            with certificate.pdf.open("rb") as handle:
-                archive.writestr(f"certificate-{certificate.code}.pdf", handle.read())
+            archive.writestr(
+                f"certificate-{certificate.code}.pdf", services.certificate_pdf_bytes(certificate=certificate)
+            )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-{event.pk}.zip"'
     return response

@@ -22,6 +22,9 @@ def seed(stdout) -> None:
         for registration in event.registrations.filter(
             status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED, user__isnull=False
         ):
-            certificate_issue(registration=registration, notify=False)
+            certificate_issue(registration=registration, notify=False, render=False)
             count += 1
-    stdout.write(f"Certificates: {count} issued for the two most recent finalised sessions.")
+    stdout.write(
+        f"Certificates: {count} issued for the two most recent finalised sessions "
+        "(each PDF is drawn when it is first opened)."
+    )

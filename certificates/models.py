@@ -84,15 +84,20 @@ class Certificate(models.Model):
 
     @property
     def hours_display(self) -> str:
-        return (
-            f"{self.cpd_hours.normalize():f}"
-            if self.cpd_hours != self.cpd_hours.to_integral()
-            else f"{int(self.cpd_hours)}"
-        )
+        return format_cpd_hours(self.cpd_hours)
 
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.VALID
+
+
+def format_cpd_hours(value) -> str:
+    """CPD hours in one format everywhere: "2 h", "1.25 h", "14 h" (no trailing zeros; empty stays empty)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{number.normalize():f}"
+    return f"{text} h"
 
 
 def hours_for(minutes: int) -> Decimal:

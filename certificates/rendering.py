@@ -44,12 +44,16 @@ def _decorate(certificate: Certificate) -> Certificate:
     return certificate
 
 
-def certificate_pdf(certificates: list[Certificate], *, partnership_slug: str | None = None) -> bytes:
-    """One page per certificate (a single one, or a session's printable set)."""
-    html = render_to_string(
+def certificate_html(certificates: list[Certificate], *, partnership_slug: str | None = None) -> str:
+    return render_to_string(
         "certificates/certificate.html",
         {"certificates": [_decorate(c) for c in certificates], "logo": logo_for(partnership_slug)},
     )
+
+
+def certificate_pdf(certificates: list[Certificate], *, partnership_slug: str | None = None) -> bytes:
+    """One page per certificate (a single one, or a session's printable set)."""
+    html = certificate_html(certificates, partnership_slug=partnership_slug)
     return render_pdf(html, stylesheets=STYLESHEETS, **PDF_OPTIONS)
 
 

@@ -6,14 +6,17 @@ certificate; revoking records who, when and why. The e-mail with the link goes t
 """
 
 import hashlib
+import logging
 import secrets
+import threading
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import sleep
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,6 +24,11 @@ from notifications.services import outbox_enqueue
 
 from .models import Certificate, CertificateBatch, hours_for, new_code
 from .rendering import certificate_pdf, verify_url
+
+logger = logging.getLogger(__name__)
+LOCKED_RETRIES = 20
+SQLITE_PAUSE = 0.15  # SQLite's busy handler polls at most every 100 ms: this lets a waiting writer in
+BACKGROUND_THREADS: list[threading.Thread] = []  # batches run in threads (eager Celery); tests join them
 
 NOT_ATTENDED = "A certificate is issued only for attendance: this registration is not marked as attended."
 MINUTES_RANGE = "Minutes attended must be between 1 and the session's length ({minutes})."
@@ -42,8 +50,11 @@ def _minutes(registration, event) -> int:
 
 
 @transaction.atomic
-def certificate_issue(*, registration, by=None, notify: bool = True) -> Certificate:
-    """Issue (or re-issue) the certificate of an attended registration. The previous one is superseded."""
+def certificate_issue(*, registration, by=None, notify: bool = True, render: bool = True) -> Certificate:
+    """Issue (or re-issue) the certificate of an attended registration. The previous one is superseded.
+
+    render=False (seed_demo) stores no PDF yet: certificate_pdf_bytes renders and stores it when first asked.
+    """
     from registrations.models import Registration
 
     registration = (
@@ -86,11 +97,8 @@ def certificate_issue(*, registration, by=None, notify: bool = True) -> Certific
         issued_at=timezone.now(),
         issued_by=by,
     )
-    certificate.pdf.save(
-        f"{certificate.code}.pdf",
-        ContentFile(certificate_pdf([certificate], partnership_slug=partnership.slug)),
-        save=False,
-    )
+    if render:
+        _store_pdf(certificate, partnership.slug)
     try:
         with transaction.atomic():
             certificate.save()
@@ -102,6 +110,23 @@ def certificate_issue(*, registration, by=None, notify: bool = True) -> Certific
     if notify:
         _notify(certificate, reissued=bool(previous))
     return certificate
+
+
+def _store_pdf(certificate: Certificate, slug: str) -> bytes:
+    body = certificate_pdf([certificate], partnership_slug=slug)
+    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(body), save=False)
+    return body
+
+
+def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:
+    """The stored PDF; rendered (from the snapshot) and stored first if it was issued without one."""
+    if certificate.pdf:
+        with certificate.pdf.open("rb") as handle:
+            return handle.read()
+    certificate = Certificate.objects.select_related("event__partnership").get(pk=certificate.pk)
+    body = _store_pdf(certificate, certificate.event.partnership.slug if certificate.event else None)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    return body
 
 
 def _notify(certificate: Certificate, *, reissued: bool) -> None:
@@ -175,15 +200,28 @@ def _pending_registrations(event):
     )
 
 
+def certificates_pending_count(*, event) -> int:
+    """Attended registrations with no valid certificate yet (what "Issue certificates" would issue)."""
+    return _pending_registrations(event).count()
+
+
 @transaction.atomic
 def certificate_batch_start(*, event, by=None) -> CertificateBatch:
-    """Queue bulk issue for every attended registration that has no valid certificate yet."""
+    """Queue bulk issue for every attended registration that has no valid certificate yet.
+
+    The batch runs after commit in a Celery worker. With eager Celery (the embedded default, no broker)
+    it runs in a background thread instead (CROSSROADS_EAGER_IN_THREAD), so the request that started it
+    returns at once and the page can show the batch's progress.
+    """
     if event.start > timezone.now():
         raise ValidationError({"event": NOT_STARTED})
     batch = CertificateBatch.objects.create(event=event, requested_by=by, total=_pending_registrations(event).count())
     from .tasks import certificate_batch_run_task
 
     def enqueue():
+        if certificate_batch_run_task.app.conf.task_always_eager and settings.CROSSROADS_EAGER_IN_THREAD:
+            _run_in_thread(batch.pk)
+            return
         try:
             certificate_batch_run_task.delay(batch.pk)
         except Exception:  # the broker is down: the batch stays queued; "Issue certificates" again resumes
@@ -193,8 +231,44 @@ def certificate_batch_start(*, event, by=None) -> CertificateBatch:
     return batch
 
 
-def certificate_batch_run(*, batch_id: int) -> CertificateBatch:
-    """Issue one certificate at a time (each in its own transaction), recording progress as it goes."""
+def _run_in_thread(batch_id: int) -> threading.Thread:
+    """Eager Celery: the batch in a daemon thread with its own database connection.
+
+    If the process stops half-way (runserver reloads), the batch stays "running"; issuing again picks up
+    whoever has no certificate yet.
+    """
+
+    pause = SQLITE_PAUSE if connection.vendor == "sqlite" else 0
+
+    def work():
+        try:
+            for attempt in range(1, LOCKED_RETRIES + 1):
+                try:
+                    certificate_batch_run(batch_id=batch_id, pause=pause)
+                    return
+                except OperationalError as error:  # SQLite has one writer: yield to the requests, resume
+                    if "locked" not in str(error) or attempt == LOCKED_RETRIES:
+                        raise
+                    connection.close()
+                    sleep(0.1 * attempt)
+                    CertificateBatch.objects.filter(pk=batch_id).update(error="")
+        except Exception:
+            logger.exception("Certificate batch %s failed", batch_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name=f"certificate-batch-{batch_id}", daemon=True)
+    BACKGROUND_THREADS.append(thread)
+    thread.start()
+    return thread
+
+
+def certificate_batch_run(*, batch_id: int, pause: float = 0) -> CertificateBatch:
+    """Issue one certificate at a time (each in its own transaction), recording progress as it goes.
+
+    pause: seconds to wait between certificates. A batch in a thread beside the web requests on SQLite
+    (one writer at a time) pauses so that waiting writers — the request's own e-mails — get the lock.
+    """
     batch = CertificateBatch.objects.select_related("event").get(pk=batch_id)
     if batch.status == CertificateBatch.Status.FINISHED:
         return batch
@@ -206,6 +280,8 @@ def certificate_batch_run(*, batch_id: int) -> CertificateBatch:
             certificate_issue(registration=registration, by=batch.requested_by)
             done += 1
             CertificateBatch.objects.filter(pk=batch.pk).update(done=done)
+            if pause:
+                sleep(pause)
     except Exception as error:
         CertificateBatch.objects.filter(pk=batch.pk).update(
             status=CertificateBatch.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()

@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 import zipfile
@@ -12,10 +11,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from accounts.permissions import partnership_get_managed
+from core import csv as core_csv
 from core import qr as core_qr
+from core.ratelimit import VERIFY_GROUP, VERIFY_RATE, limit
 from events.models import Event
 from events.permissions import partnership_event_get_managed
 from registrations import selectors as registration_selectors
@@ -26,7 +26,6 @@ from .models import Certificate, CertificateBatch
 from .openbadges import credential
 from .rendering import statement_pdf
 
-VERIFY_RATE = "30/m"
 BAD_PERIOD = "Use dates as YYYY-MM-DD, with the start before the end."
 
 
@@ -63,15 +62,14 @@ def _pdf(body: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
-    with certificate.pdf.open("rb") as handle:
-        return handle.read()
+    return services.certificate_pdf_bytes(certificate=certificate)
 
 
 # --- Public verification -----------------------------------------------------------------
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def verify(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return render(request, "certificates/verify_unknown.html", {"code": code}, status=404)
@@ -86,8 +84,8 @@ def lookup(request):
     return redirect("certificate-verify", code=code)
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def verify_json(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         return JsonResponse({"detail": "No certificate has this code."}, status=404)
@@ -95,8 +93,8 @@ def verify_json(request, code: str):
     return JsonResponse({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items()})
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def badge(request, code: str):
+    limit(request, group=VERIFY_GROUP, rate=VERIFY_RATE)
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
         raise Http404
@@ -133,15 +131,10 @@ def statement(request):
         body = statement_pdf({**context, "verify_base": f"{settings.SITE_URL}/certificates/verify/"})
         return _pdf(body, f"cpd-statement-{start}-{end}.pdf", inline=False)
     if fmt == "csv" and not error:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["Date", "Session", "Hosted by", "CPD hours", "Certificate code"])
-        for row in rows:
-            writer.writerow([row["date"].isoformat(), row["title"], row["partnership"], row["hours"], row["code"]])
-        writer.writerow(["", "Total", "", total, ""])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cpd-statement-{start}-{end}.csv"'
-        return response
+        header = ["Date", "Session", "Hosted by", "CPD hours", "Certificate code"]
+        lines = [[row["date"].isoformat(), row["title"], row["partnership"], row["hours"], row["code"]] for row in rows]
+        lines.append(["", "Total", "", total, ""])
+        return core_csv.csv_response(f"cpd-statement-{start}-{end}.csv", header, lines)
     today = timezone.localdate()
     this_fy = today.year + 1 if today.month >= 7 else today.year
     return render(
@@ -194,13 +187,20 @@ def event_certificates_issue(request, slug: str, event_id: int):
     _, event = partnership_event_get_managed(
         user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
     )
+    if event.start <= timezone.now() and not services.certificates_pending_count(event=event):
+        messages.info(request, "Nothing to issue: everyone marked as attended already has a certificate.")
+        return redirect("event-certificates", slug=slug, event_id=event.pk)
     try:
         batch = services.certificate_batch_start(event=event, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Issuing {batch.total} certificate{'s' if batch.total != 1 else ''}…")
+        messages.success(
+            request,
+            f"Issuing {batch.total} certificate{'s' if batch.total != 1 else ''}: "
+            "the bar below shows the progress; you can leave this page.",
+        )
     return redirect("event-certificates", slug=slug, event_id=event.pk)
 
 

@@ -4,6 +4,7 @@ import ninja.parser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -86,6 +87,13 @@ def on_not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(Ratelimited)
+def on_rate_limited(request, exc):
+    from .ratelimit import too_many_requests
+
+    return too_many_requests(request, exc)
 
 
 @api.exception_handler(AuthenticationError)

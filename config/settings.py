@@ -6,9 +6,12 @@ DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and
 CELERY_BROKER_URL; see README.md and .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+
+from config.siteurl import DEFAULT_ADDRPORT, site_url_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,7 +22,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links (e-mails, feeds, certificates): SITE_URL, else the address run.sh serves on (ADDRPORT).
+ADDRPORT = env("ADDRPORT", default=DEFAULT_ADDRPORT)
+SITE_URL = env("SITE_URL", default=site_url_for(ADDRPORT)).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "ninja",
+    "csp",
+    "axes",
     "accounts",
     "events",
     "registrations",
@@ -44,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,7 +60,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.RejectNullCharactersMiddleware",
+    "config.middleware.CleanInputMiddleware",
+    "config.middleware.AtomicWritesMiddleware",
+    "core.ratelimit.RatelimitedMiddleware",
+    # Last: turns axes' lock-out of a log-in attempt into accounts.throttling's 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,12 +98,24 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, sessions stay in the database) -------------------------------
+# --- Cache (rate limits, rendered feeds; sessions and log-in failures stay in the database) ---------
+# Production uses Redis (REDIS_URL), so rate limits hold across processes and servers. Without it the
+# cache is per process (local memory): fine on a developer's machine, not behind several workers.
+# If Redis goes away the site answers uncached and logs it (core/cache.py).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A rate limit the cache cannot count is not applied (the site keeps answering while Redis is down).
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "core.ratelimit.too_many_requests"
 
 # --- People ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -105,6 +130,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+
+# Log-in throttling (django-axes, see accounts/throttling.py): per account and per address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+# Behind a reverse proxy that sets X-Forwarded-For, the number of proxies in front of Django.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 
 # --- Time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-au"
@@ -149,6 +187,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL  # no broker: tasks run inline
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager Celery only: long batches (certificates after finalising) run in a background thread, so the request
+# returns at once and the page shows progress. False: run them inline in the request.
+CROSSROADS_EAGER_IN_THREAD = env.bool("CROSSROADS_EAGER_IN_THREAD", default=True)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -178,6 +219,29 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline scripts or
+# event-handler attributes (data for scripts comes in json_script blocks or data- attributes). Style
+# attributes stay allowed (a map legend's colour swatch); style sheets only from our own files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # The one <style> cytoscape.js (the pathway map) injects, by its hash.
+        "style-src-elem": ["'self'", "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (config.middleware): no powerful features, but the camera on the check-in page.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

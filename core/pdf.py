@@ -73,7 +73,20 @@ def static_file_for(url: str) -> str | None:
         return None
     if isinstance(found, list):  # find(..., all=True) shape; never asked for, but be strict
         found = found[0] if found else None
-    return found
+    return found or _collected_file(relative)
+
+
+def _collected_file(relative: str) -> str | None:
+    """A file collected into STATIC_ROOT: with production storage (ManifestStaticFilesStorage, whitenoise)
+    `{% static %}` names hashed copies (logo.306f65138af6.svg) that only exist there, not in the finders."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        if staticfiles_storage.exists(relative):
+            return staticfiles_storage.path(relative)
+    except (SuspiciousFileOperation, NotImplementedError, OSError, ValueError):
+        return None
+    return None
 
 
 def _data_url(url: str) -> tuple[bytes, str]:
@@ -162,6 +175,14 @@ def stylesheet(static_path: str):
         url_fetcher=safe_url_fetcher,
         font_config=font_config(),
     )
+
+
+def render_document(html: str, *, base_url: str | None = None, stylesheets: Sequence[str] = ()):
+    """The laid-out WeasyPrint document (pages and boxes) — what render_pdf writes; tests inspect its boxes."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url or INTERNAL_ORIGIN + "/", url_fetcher=safe_url_fetcher)
+    return document.render(stylesheets=[stylesheet(path) for path in stylesheets], font_config=font_config())
 
 
 def render_pdf(html: str, *, base_url: str | None = None, stylesheets: Sequence[str] = (), **options) -> bytes:

@@ -2,7 +2,7 @@ from datetime import date, datetime, time
 
 from ninja import Field, Schema
 
-from core.types import DbId
+from core.types import DbId, LocalTime
 
 
 class TopicOut(Schema):
@@ -168,7 +168,7 @@ class CancelIn(Schema):
 class RecurrenceIn(Schema):
     rrule: str = Field(..., min_length=1, max_length=500, description="RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1WE")
     start_date: date
-    start_time: time = Field(..., description="Local start time in the partnership's zone.")
+    start_time: LocalTime = Field(..., description="Local start time in the partnership's zone, without an offset.")
     duration_minutes: int = Field(120, ge=15, le=1440)
     exdates: list[date] = Field(default_factory=list, description="Local dates to leave out.")
 
@@ -213,7 +213,7 @@ class SeriesPatch(Schema):
     default_capacity: int | None = Field(None, ge=1, le=100000)
     duration_minutes: int | None = Field(None, ge=15, le=1440)
     start_date: date | None = None
-    start_time: time | None = None
+    start_time: LocalTime | None = None
     rrule: str | None = Field(None, min_length=1, max_length=500)
     exdates: list[date] | None = None
     confirm_moves: bool = Field(False, description="Go ahead even if sessions with registrations move.")

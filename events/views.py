@@ -57,12 +57,18 @@ def events_upcoming(request):
 
 
 def events_month(request):
-    """A month grid of sessions (in the site's zone)."""
+    """A month grid of sessions (in the site's zone). Without ?month=, the month of the next session (matching
+    the filters), or this month when none is coming."""
     form, values = _filters(request)
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
+    opening = today
+    if "month" not in request.GET:
+        upcoming = selectors.event_list_upcoming(user=request.user, **values).exclude(status="cancelled").first()
+        if upcoming is not None:
+            opening = upcoming.local_start.date()
     try:
-        year, month = (int(p) for p in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        year, month = (int(p) for p in request.GET.get("month", f"{opening:%Y-%m}").split("-"))
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)

@@ -105,6 +105,7 @@ def plan_generate(
     min_size: int = 6,
     max_size: int = 8,
     seed: int | None = None,
+    effort: int = assignment.DEFAULT_EFFORT,
 ) -> TablePlan:
     """Plan the tables for `event` from scratch (creating its plan, or re-planning it).
 
@@ -134,6 +135,7 @@ def plan_generate(
         seed=seed,
         met=met,
         tables=_current_tables(plan, fresh=True),
+        effort=effort,
     )
     _apply(plan, result, by=by, unlock_all=True)
     return plan

@@ -41,6 +41,8 @@ def new_calendar(*, name: str, method: str = "PUBLISH", zone: str | None = None)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     if method == "PUBLISH":
+        # NAME and X-WR-CALNAME are written unescaped: a line break in a title would break the feed.
+        name = " ".join(name.split())
         calendar.add("name", name)
         calendar.add("x-wr-calname", name)
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})

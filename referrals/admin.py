@@ -216,10 +216,16 @@ class HsdsImportAdmin(admin.ModelAdmin):
         "filename",
         "payload",
         "report",
+        "mappings",
         "status",
+        "total",
+        "error",
         "created_at",
         "applied_at",
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("source")  # the uploaded file can be 50 MB
 
     def has_add_permission(self, request):
         return False  # uploaded on the coordinators' import page

@@ -1,6 +1,7 @@
 """The directory's API: Open Referral HSDS 3.0 (read-only, public data only) under /api/hsds/, and our
 own pathways, "where can I refer?" and suggestions under /api/referrals/."""
 
+import json
 import math
 import uuid
 from datetime import datetime
@@ -8,9 +9,10 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
@@ -33,6 +35,8 @@ from .schemas import (
     HsdsOrganizationPage,
     HsdsRoot,
     HsdsService,
+    HsdsServiceAtLocationFull,
+    HsdsServiceAtLocationPage,
     HsdsServicePage,
     HsdsTaxonomy,
     HsdsTaxonomyPage,
@@ -414,11 +418,42 @@ def reject_suggestion(request, suggestion_id: DbId, payload: DecisionIn):
 # --- HSDS 3.0 ------------------------------------------------------------------------------------
 
 
+HSDS_FORMATS = ("json", "ndjson")
+UNKNOWN_FORMAT = "Use json (pages, the default) or ndjson (every result, one per line, not paged)."
+NO_MINIMAL = "Not supported: ask for the list's one-to-one fields (the default) or, for services, modified_after."
+NO_PROXIMITY = "Not supported: this directory has no postcode centroids; use postcode for catchment coverage."
+
+
 class HsdsPaging(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number.")
     per_page: int = Field(
         settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_MAX_PER_PAGE_SIZE, description="Items per page."
     )
+    format: str = Field(
+        "json", max_length=20, description="json (pages) or ndjson (every result, one JSON object a line, not paged)."
+    )
+
+
+def _check_options(filters, *, minimal: bool | None = None, proximity: str | None = None) -> None:
+    """HSDS parameters we cannot honour are refused with a 400 naming them, never silently ignored."""
+    if filters.format not in HSDS_FORMATS:
+        raise ValidationError({"format": UNKNOWN_FORMAT})
+    if minimal:
+        raise ValidationError({"minimal": NO_MINIMAL})
+    if proximity:
+        raise ValidationError({"proximity": NO_PROXIMITY})
+
+
+def _hsds_list(queryset, paging: HsdsPaging, present):
+    """An HSDS page, or with format=ndjson every result streamed one a line."""
+    if paging.format == "ndjson":
+
+        def lines():
+            for item in queryset.iterator(chunk_size=500):
+                yield json.dumps(present(item), cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+
+        return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+    return _hsds_page(queryset, paging, present)
 
 
 def _hsds_page(queryset, paging: HsdsPaging, present) -> dict:
@@ -464,18 +499,26 @@ class HsdsServiceFilters(HsdsPaging):
     modified_after: datetime | None = None
     postcode: str = Field("", max_length=10, description="Services whose catchment covers this postcode.")
     full: bool = Field(False, description="Fully nested services instead of their one-to-one fields.")
+    minimal: bool | None = Field(None, description="Not supported: true is refused with a 400.")
 
 
-@hsds_router.get("/services", response={200: HsdsServicePage, 422: ErrorOut}, auth=PUBLIC, exclude_none=True)
-def hsds_list_services(request, filters: Query[HsdsServiceFilters]):
-    """Active services of public directories, in HSDS pages (`contents`)."""
+def _service_filters(filters) -> dict:
     data = filters.dict()
-    full = data.pop("full")
-    for key in ("page", "per_page"):
-        data.pop(key)
-    queryset = hsds.with_hsds(selectors.hsds_services(**data), full=full)
+    for key in ("page", "per_page", "format", "full", "minimal", "proximity"):
+        data.pop(key, None)
+    return data
+
+
+@hsds_router.get(
+    "/services", response={200: HsdsServicePage, 400: ErrorOut, 422: ErrorOut}, auth=PUBLIC, exclude_none=True
+)
+def hsds_list_services(request, filters: Query[HsdsServiceFilters]):
+    """Active services of public directories, in HSDS pages (`contents`), or every one as ndjson."""
+    _check_options(filters, minimal=filters.minimal)
+    full = filters.full
+    queryset = hsds.with_hsds(selectors.hsds_services(**_service_filters(filters)), full=full)
     flag_terms = hsds.flag_terms_by_code() if full else {}
-    return _hsds_page(queryset, filters, lambda s: hsds.service_to_hsds(s, full=full, flag_terms=flag_terms))
+    return _hsds_list(queryset, filters, lambda s: hsds.service_to_hsds(s, full=full, flag_terms=flag_terms))
 
 
 @hsds_router.get("/services/{id}", response={200: HsdsService, 404: ErrorOut}, auth=PUBLIC, exclude_none=True)
@@ -493,13 +536,42 @@ class HsdsSearch(HsdsPaging):
 
 class HsdsOrganizationFilters(HsdsSearch):
     directory: str = Field("", max_length=80, description="Only this partnership's directory (its slug).")
+    full: bool = Field(False, description="Fully nested organisations (contacts, phones, locations, services).")
+    full_service: bool = Field(False, description="Fully nested organisations with fully nested services.")
+    minimal: bool | None = Field(None, description="Not supported: true is refused with a 400.")
 
 
-@hsds_router.get("/organizations", response={200: HsdsOrganizationPage, 422: ErrorOut}, auth=PUBLIC, exclude_none=True)
+def _organizations_full(queryset):
+    return queryset.prefetch_related(
+        Prefetch("contacts", queryset=hsds._contacts()),
+        Prefetch("phones", queryset=hsds._phones()),
+        Prefetch("locations", queryset=hsds.Location.objects.prefetch_related(*hsds.location_prefetches())),
+    )
+
+
+@hsds_router.get(
+    "/organizations", response={200: HsdsOrganizationPage, 400: ErrorOut, 422: ErrorOut}, auth=PUBLIC, exclude_none=True
+)
 def hsds_list_organizations(request, filters: Query[HsdsOrganizationFilters]):
-    """Organisations of public directories (their one-to-one fields)."""
+    """Organisations of public directories: their one-to-one fields; fully nested with `full` (services in
+    the list shape) or `full_service` (services fully nested too)."""
+    _check_options(filters, minimal=filters.minimal)
     queryset = selectors.hsds_organizations(search=filters.search, directory=filters.directory)
-    return _hsds_page(queryset, filters, hsds.organization_fields)
+    if not (filters.full or filters.full_service):
+        return _hsds_list(queryset, filters, hsds.organization_fields)
+    full_service = filters.full_service
+    services_qs = hsds.with_hsds(selectors.hsds_services(), full=full_service)
+    queryset = _organizations_full(queryset).prefetch_related(
+        Prefetch("services", queryset=services_qs, to_attr="hsds_services")
+    )
+    flag_terms = hsds.flag_terms_by_code() if full_service else {}
+    return _hsds_list(
+        queryset,
+        filters,
+        lambda o: hsds.organization_to_hsds(
+            o, services=o.hsds_services, full_services=full_service, flag_terms=flag_terms
+        ),
+    )
 
 
 @hsds_router.get(
@@ -510,24 +582,21 @@ def hsds_list_organizations(request, filters: Query[HsdsOrganizationFilters]):
 )
 def hsds_get_organization(request, id: str, full_service: bool = False):  # noqa: A002
     """One organisation, with its locations and its active services (fully nested with `full_service`)."""
-    organization = (
+    organization = _organizations_full(
         Organization.objects.filter(directory__is_public=True, pk=_uuid_or_404(id))
-        .prefetch_related(
-            Prefetch("contacts", queryset=hsds._contacts()),
-            Prefetch("phones", queryset=hsds._phones()),
-            Prefetch("locations", queryset=hsds.Location.objects.prefetch_related(*hsds.location_prefetches())),
-        )
-        .first()
-    )
+    ).first()
     if organization is None:
         raise Http404
     services_qs = hsds.with_hsds(selectors.hsds_services(organization_id=organization.pk), full=full_service)
     return hsds.organization_to_hsds(organization, services=list(services_qs), full_services=full_service)
 
 
-@hsds_router.get("/taxonomies", response={200: HsdsTaxonomyPage, 422: ErrorOut}, auth=PUBLIC, exclude_none=True)
+@hsds_router.get(
+    "/taxonomies", response={200: HsdsTaxonomyPage, 400: ErrorOut, 422: ErrorOut}, auth=PUBLIC, exclude_none=True
+)
 def hsds_list_taxonomies(request, filters: Query[HsdsSearch]):
-    return _hsds_page(selectors.hsds_taxonomies(search=filters.search), filters, hsds.taxonomy_to_hsds)
+    _check_options(filters)
+    return _hsds_list(selectors.hsds_taxonomies(search=filters.search), filters, hsds.taxonomy_to_hsds)
 
 
 @hsds_router.get("/taxonomies/{id}", response={200: HsdsTaxonomy, 404: ErrorOut}, auth=PUBLIC, exclude_none=True)
@@ -541,12 +610,18 @@ class HsdsTermFilters(HsdsSearch):
     top_only: bool = False
 
 
-@hsds_router.get("/taxonomy_terms", response={200: HsdsTaxonomyTermPage, 422: ErrorOut}, auth=PUBLIC, exclude_none=True)
+@hsds_router.get(
+    "/taxonomy_terms",
+    response={200: HsdsTaxonomyTermPage, 400: ErrorOut, 422: ErrorOut},
+    auth=PUBLIC,
+    exclude_none=True,
+)
 def hsds_list_taxonomy_terms(request, filters: Query[HsdsTermFilters]):
+    _check_options(filters)
     queryset = selectors.hsds_terms(
         search=filters.search, taxonomy_id=filters.taxonomy_id, parent_id=filters.parent_id, top_only=filters.top_only
     )
-    return _hsds_page(queryset, filters, hsds.term_to_hsds)
+    return _hsds_list(queryset, filters, hsds.term_to_hsds)
 
 
 @hsds_router.get(
@@ -555,3 +630,48 @@ def hsds_list_taxonomy_terms(request, filters: Query[HsdsTermFilters]):
 def hsds_get_taxonomy_term(request, id: str):  # noqa: A002
     term = get_object_or_404(TaxonomyTerm.objects.select_related("taxonomy"), pk=_uuid_or_404(id))
     return hsds.term_to_hsds(term)
+
+
+class HsdsServiceAtLocationFilters(HsdsServiceFilters):
+    proximity: str | None = Field(None, max_length=20, description="Not supported: refused with a 400.")
+
+
+@hsds_router.get(
+    "/service_at_locations",
+    response={200: HsdsServiceAtLocationPage, 400: ErrorOut, 422: ErrorOut},
+    auth=PUBLIC,
+    exclude_none=True,
+)
+def hsds_list_service_at_locations(request, filters: Query[HsdsServiceAtLocationFilters]):
+    """Where each published service is delivered: one-to-one fields with the location's and the service's
+    (fully nested with `full`); filtered by the service, as /services is."""
+    _check_options(filters, minimal=filters.minimal, proximity=filters.proximity)
+    full = filters.full
+    queryset = hsds.with_hsds_sal(selectors.hsds_service_at_locations(**_service_filters(filters)), full=full)
+    if not full:
+        return _hsds_list(queryset, filters, hsds.service_at_location_brief)
+    flag_terms = hsds.flag_terms_by_code()
+    return _hsds_list(queryset, filters, lambda sal: hsds.service_at_location_full(sal, flag_terms=flag_terms))
+
+
+@hsds_router.get(
+    "/service_at_locations/{id}",
+    response={200: HsdsServiceAtLocationFull, 404: ErrorOut},
+    auth=PUBLIC,
+    exclude_none=True,
+)
+def hsds_get_service_at_location(request, id: str):  # noqa: A002
+    """One service at a location, fully nested (its contacts, phones, schedules, location and service)."""
+    queryset = hsds.with_hsds_sal(selectors.hsds_service_at_locations(), full=True)
+    sal = queryset.filter(pk=_uuid_or_404(id)).first()
+    if sal is None:
+        raise Http404
+    return hsds.service_at_location_full(sal)
+
+
+@hsds_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=PUBLIC, include_in_schema=False
+)
+def hsds_unknown_path(request, rest: str):
+    """Any other path under /api/hsds/ is a JSON 404 (never the HTML page)."""
+    raise Http404

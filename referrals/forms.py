@@ -1,5 +1,3 @@
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -441,14 +439,23 @@ class DirectorySettingsForm(forms.ModelForm):
 
 
 class HsdsUploadForm(forms.Form):
-    file = forms.FileField(label="HSDS 3.0 JSON file", help_text="A service, an organisation, or a list page of them.")
+    file = forms.FileField(
+        label="HSDS 3.0 JSON file",
+        help_text="A service, an organisation, a service at a location, or a list page of them; up to 50 MB.",
+    )
 
     def clean_file(self):
+        from .hsds_import import FILE_TOO_LARGE, MAX_FILE_BYTES, NOT_JSON, NOT_UTF8
+
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 5 MB; split it into pages.")
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(FILE_TOO_LARGE.format(limit=MAX_FILE_BYTES // (1024 * 1024)))
+        raw = upload.read()
         try:
-            self.payload = json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValidationError(f"This is not a JSON file: {error}.")
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(NOT_UTF8)
+        if text.lstrip()[:1] not in ("{", "["):
+            raise ValidationError(NOT_JSON.format(error="it does not start with { or ["))
+        self.source = raw  # parsed and checked by a task, so the request does not wait
         return upload

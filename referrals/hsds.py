@@ -257,7 +257,8 @@ def accessibility_to_hsds(accessibility: Accessibility) -> dict:
     )
 
 
-def location_to_hsds(location: Location) -> dict:
+def location_fields(location: Location) -> dict:
+    """A location's one-to-one fields (the shape service_at_location lists nest)."""
     return _clean(
         {
             "id": str(location.pk),
@@ -272,15 +273,26 @@ def location_to_hsds(location: Location) -> dict:
             "longitude": location.longitude,
             "external_identifier": location.external_identifier,
             "external_identifier_type": location.external_identifier_type,
-            "languages": [language_to_hsds(x) for x in location.languages.all()],
-            "addresses": [address_to_hsds(x) for x in location.addresses.all()],
-            "contacts": [contact_to_hsds(x) for x in location.contacts.all()],
-            "accessibility": [accessibility_to_hsds(x) for x in location.accessibility.all()],
-            "phones": [phone_to_hsds(x) for x in location.phones.all()],
-            "schedules": [schedule_to_hsds(x) for x in location.schedules.all()],
         },
         keep=("id", "location_type"),
     )
+
+
+def location_to_hsds(location: Location) -> dict:
+    return {
+        **location_fields(location),
+        **_clean(
+            {
+                "languages": [language_to_hsds(x) for x in location.languages.all()],
+                "addresses": [address_to_hsds(x) for x in location.addresses.all()],
+                "contacts": [contact_to_hsds(x) for x in location.contacts.all()],
+                "accessibility": [accessibility_to_hsds(x) for x in location.accessibility.all()],
+                "phones": [phone_to_hsds(x) for x in location.phones.all()],
+                "schedules": [schedule_to_hsds(x) for x in location.schedules.all()],
+            },
+            keep=(),
+        ),
+    }
 
 
 def service_at_location_to_hsds(sal: ServiceAtLocation) -> dict:
@@ -296,6 +308,27 @@ def service_at_location_to_hsds(sal: ServiceAtLocation) -> dict:
             "location": location_to_hsds(sal.location),
         }
     )
+
+
+def service_at_location_brief(sal: ServiceAtLocation) -> dict:
+    """The service_at_location list shape: one-to-one fields, its location's and its service's."""
+    return _clean(
+        {
+            "id": str(sal.pk),
+            "service_id": str(sal.service_id),
+            "location_id": str(sal.location_id),
+            "description": sal.description,
+            "location": location_fields(sal.location),
+            "service": service_to_hsds(sal.service, full=False),
+        }
+    )
+
+
+def service_at_location_full(sal: ServiceAtLocation, *, flag_terms: dict[str, TaxonomyTerm] | None = None) -> dict:
+    """A fully nested service_at_location (as the official example): its location and its service in full."""
+    data = service_at_location_to_hsds(sal)
+    data["service"] = service_to_hsds(sal.service, full=True, flag_terms=flag_terms)
+    return data
 
 
 def service_area_to_hsds(area: ServiceArea) -> dict:
@@ -579,6 +612,20 @@ def with_hsds(queryset: QuerySet[Service], *, full: bool) -> QuerySet[Service]:
                 *location_prefetches("location__"),
             ),
         ),
+    )
+
+
+def with_hsds_sal(queryset: QuerySet[ServiceAtLocation], *, full: bool) -> QuerySet[ServiceAtLocation]:
+    """Services at locations with what the presenters read, prefetched."""
+    services = with_hsds(Service.objects.all(), full=full)
+    queryset = queryset.select_related("location").prefetch_related(Prefetch("service", queryset=services))
+    if not full:
+        return queryset
+    return queryset.prefetch_related(
+        Prefetch("contacts", queryset=_contacts()),
+        Prefetch("phones", queryset=_phones()),
+        "schedules",
+        *location_prefetches("location__"),
     )
 
 

@@ -24,6 +24,10 @@ Rules
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
+import math
 import re
 import uuid
 from collections import Counter
@@ -35,7 +39,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, models, transaction
+from django.db.models.base import ModelState
 
 from . import places, vocabulary
 from .hsds import MARKER
@@ -70,6 +75,17 @@ UNKNOWN_ORGANIZATION = "No organisation with this id in the directory or the fil
 LOCATION_REQUIRED = "A service at location needs a nested `location` or the id of a location already here."
 TERM_REQUIRED = "An attribute needs a nested `taxonomy_term` or the id of a known term."
 AGE_BACKWARDS = "minimum_age is above maximum_age."
+HAS_NUL = "Contains a NUL character (\\u0000), which cannot be stored."
+BAD_TIME = "Must be a time of day, HH:MM or HH:MM:SS (00:00 to 23:59:59)."
+BAD_LANGUAGE = "Must be an ISO 639 language code (e.g. en, vi, eng), optionally with a region (en-AU)."
+DUPLICATE_ID = "Another {kind} in this file ({path}) has this id with different values; only the first is used."
+TOO_DEEP = "Nested more than {limit} levels deep; HSDS records are never this deep."
+WITHOUT_CATCHMENT = "No service area we can check (a postcode or a known council): offered for every postcode."
+MAX_DEPTH = 24  # containers from a top-level record down; HSDS's deepest path needs about 12
+TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?")
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+TIME = "time"
+LANGUAGE = "language"
 
 # Fields HSDS has that we do not keep: counted as ignored, never an error.
 NOT_KEPT = {
@@ -215,7 +231,9 @@ SPECS: dict[str, Spec] = {
     "schedule": Spec(
         Schedule,
         {
-            **_same("byday", "byweekno", "bymonthday", "byyearday", "description", "opens_at", "closes_at"),
+            **_same("byday", "byweekno", "bymonthday", "byyearday", "description"),
+            "opens_at": ("opens_at", TIME),
+            "closes_at": ("closes_at", TIME),
             **_same("attending_type", "notes"),
             "valid_from": ("valid_from", DATE),
             "valid_to": ("valid_to", DATE),
@@ -233,7 +251,7 @@ SPECS: dict[str, Spec] = {
     ),
     "language": Spec(
         Language,
-        _same("name", "code", "note"),
+        {**_same("name", "note"), "code": ("code", LANGUAGE)},
         required=frozenset({"id"}),
         links=frozenset({"service_id", "location_id", "phone_id"}),
     ),
@@ -270,7 +288,8 @@ SPECS: dict[str, Spec] = {
     "taxonomy_term": Spec(
         TaxonomyTerm,
         {
-            **_same("code", "name", "description", "language"),
+            **_same("code", "name", "description"),
+            "language": ("language", LANGUAGE),
             "taxonomy": ("taxonomy_name", T),
             "parent_id": ("parent_id", UUID),
             "term_uri": ("term_uri", URI),
@@ -352,6 +371,7 @@ class FieldError(Exception):
 
 RANK = {"unchanged": 0, "updated": 1, "created": 2}
 MAIN_KINDS = ("organization", "service", "location", "taxonomy", "taxonomy_term")
+LISTED_KINDS = {*MAIN_KINDS, "service_at_location"}
 
 
 @dataclass
@@ -362,50 +382,106 @@ class Report:
     warnings: list[dict] = field(default_factory=list)
     removed: list[dict] = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
+    # For the coordinator to map (or leave unmatched): service areas naming no postcode or council we
+    # know, and terms of other taxonomies; and services left with no catchment we can check.
+    unmatched_areas: dict[str, dict] = field(default_factory=dict)
+    mapped_areas: dict[str, dict] = field(default_factory=dict)
+    foreign_terms: dict[str, dict] = field(default_factory=dict)
+    without_catchment: list[dict] = field(default_factory=list)
+    failed: str = ""
 
     def record(self, kind: str, pk, name: str, action: str) -> None:
         key = (kind, str(pk))
         previous = self.actions.get(key)
         if previous is None or RANK[action] > RANK[previous["action"]]:
-            self.actions[key] = {"kind": kind, "id": str(pk), "name": name or "", "action": action}
+            self.actions[key] = {"kind": kind, "id": str(pk), "name": printable(name), "action": action}
 
     def reject(self, kind: str, path: str, pk, field_name: str, reason: str, name: str = "") -> None:
         self.rejected.append(
             {
                 "kind": kind,
-                "path": path or "(top level)",
-                "id": str(pk or ""),
-                "name": name or "",
-                "field": field_name,
+                "path": printable(path) or "(top level)",
+                "id": printable(pk),
+                "name": printable(name),
+                "field": printable(field_name),
                 "reason": reason,
             }
         )
 
     def as_dict(self) -> dict:
         by_action: dict[str, list[dict]] = {"created": [], "updated": [], "unchanged": []}
-        for entry in self.actions.values():
-            by_action[entry["action"]].append(entry)
         counts: dict[str, dict[str, int]] = {}
-        for action, entries in [*by_action.items(), ("skipped", self.skipped), ("removed", self.removed)]:
+        for entry in self.actions.values():
+            counts.setdefault(entry["kind"], Counter())[entry["action"]] += 1
+            if entry["kind"] in LISTED_KINDS:  # nested rows (phones, schedules …) are only counted
+                by_action[entry["action"]].append(entry)
+        for action, entries in [("skipped", self.skipped), ("removed", self.removed)]:
             for entry in entries:
                 counts.setdefault(entry["kind"], Counter())[action] += 1
         rejected_records = {(r["kind"], r["path"]) for r in self.rejected}
         for kind, _ in rejected_records:
             counts.setdefault(kind, Counter())["rejected"] += 1
-        return {
-            **by_action,
-            "skipped": self.skipped,
-            "removed": self.removed,
-            "rejected": self.rejected,
-            "warnings": self.warnings,
-            "ignored": dict(sorted(self.ignored.items())),
-            "counts": {kind: dict(c) for kind, c in sorted(counts.items())},
-        }
+        return printable_tree(
+            {
+                "failed": self.failed,
+                **by_action,
+                "skipped": self.skipped,
+                "removed": self.removed,
+                "rejected": self.rejected,
+                "warnings": self.warnings,
+                "ignored": {printable(k): n for k, n in sorted(self.ignored.items())},
+                "counts": {kind: dict(c) for kind, c in sorted(counts.items())},
+                "unmatched_areas": sorted(self.unmatched_areas.values(), key=lambda a: (-a["services"], a["name"])),
+                "mapped_areas": sorted(self.mapped_areas.values(), key=lambda a: a["name"]),
+                "foreign_terms": sorted(self.foreign_terms.values(), key=lambda t: (t["taxonomy"], t["name"])),
+                "without_catchment": self.without_catchment,
+            }
+        )
+
+
+def printable_tree(value):
+    if isinstance(value, dict):
+        return {printable(k): printable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable_tree(v) for v in value]
+    return printable(value) if isinstance(value, str) else value
+
+
+def printable(value) -> str:
+    """Text for the report (stored as JSON): NUL characters written out, since PostgreSQL cannot keep them."""
+    text = "" if value is None else str(value)
+    return text.replace("\x00", "\\u0000")
+
+
+# --- Reading the file ----------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+FILE_TOO_LARGE = "The file is larger than {limit} MB; split it into pages (HSDS list pages of `contents`)."
+NOT_UTF8 = "This is not a UTF-8 text file (HSDS JSON is UTF-8)."
+NOT_JSON = "This is not a JSON file: {error}."
+JSON_TOO_DEEP = "The JSON is nested too deeply to be HSDS (thousands of levels)."
+
+
+def load_json(raw: bytes):
+    """The JSON in an uploaded file; ValueError with a message for the coordinator when it is not."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(FILE_TOO_LARGE.format(limit=MAX_FILE_BYTES // (1024 * 1024)))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(NOT_UTF8)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(JSON_TOO_DEEP)
+    except json.JSONDecodeError as error:
+        raise ValueError(NOT_JSON.format(error=error))
 
 
 # --- Converting values ---------------------------------------------------------------------------
 
 
+@functools.cache
 def _max_length(model, attr: str) -> int | None:
     return model._meta.get_field(attr).max_length
 
@@ -420,7 +496,18 @@ def _is_uri(value: str) -> bool:
 def convert(model, attr: str, kind, value):
     """An HSDS value as the model stores it; FieldError says why it cannot be."""
     if value is None:  # HSDS has no nulls; a null is taken as "no value"
-        return "" if kind in (T, EMAIL, URI) or isinstance(kind, tuple) else None
+        return "" if kind in (T, EMAIL, URI, TIME, LANGUAGE) or isinstance(kind, tuple) else None
+    if isinstance(value, str) and "\x00" in value:
+        raise FieldError(HAS_NUL)
+    if kind in (TIME, LANGUAGE):
+        if not isinstance(value, str):
+            raise FieldError("Must be text.")
+        if value and not (TIME_RE if kind == TIME else LANGUAGE_RE).fullmatch(value):
+            raise FieldError(BAD_TIME if kind == TIME else BAD_LANGUAGE)
+        limit = _max_length(model, attr)
+        if limit and len(value) > limit:
+            raise FieldError(f"Longer than {limit} characters.")
+        return value
     if kind in (T, EMAIL, URI) or isinstance(kind, tuple):
         if not isinstance(value, str):
             raise FieldError("Must be text.")
@@ -457,6 +544,8 @@ def convert(model, attr: str, kind, value):
     if kind in (NUMBER, INT, DECIMAL, "age"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise FieldError("Must be a number.")
+        if not math.isfinite(value):
+            raise FieldError("Must be a finite number.")
         if kind == NUMBER:
             return float(value)
         if kind == DECIMAL:
@@ -471,10 +560,16 @@ def convert(model, attr: str, kind, value):
             if value < 0 or value > 130:
                 raise FieldError("Must be an age in years between 0 and 130.")
             return round(value * 12)
-        if value < 0 or value != int(value) or value > 2**53:
-            raise FieldError("Must be a whole number, 0 or more.")
+        big = _is_big(model, attr)
+        if value < 0 or value != int(value) or value > (2**53 if big else 2**31 - 1):
+            raise FieldError(f"Must be a whole number from 0 to {2**53 if big else 2**31 - 1}.")
         return int(value)
     raise AssertionError(kind)  # pragma: no cover
+
+
+@functools.cache
+def _is_big(model, attr: str) -> bool:
+    return model._meta.get_field(attr).get_internal_type() == "PositiveBigIntegerField"
 
 
 def parse_uuid(value) -> uuid.UUID:
@@ -494,6 +589,31 @@ def strip_flattened(text: str) -> str:
     return text.split(MARKER)[0].rstrip() if MARKER in text else text
 
 
+COUNCIL_WORDS = re.compile(
+    r"\b(?:local government area|shire council|city council|rural city|city of|shire of|lga|city|shire|"
+    r"council|borough|municipality|the|of)\b",
+    flags=re.IGNORECASE,
+)
+
+
+def _council_key(text: str) -> str:
+    return " ".join(COUNCIL_WORDS.sub(" ", re.sub(r"[^\w\s]", " ", text)).lower().split())
+
+
+COUNCILS_BY_KEY = {_council_key(lga): lga for lga in places.LGAS}
+
+
+def council_of(text: str) -> str | None:
+    """A known council named in any usual way: "Ballarat LGA", "City of Ballarat", "Hepburn Shire Council"."""
+    text = (text or "").strip()
+    if not text or len(text) > 200:
+        return None
+    lga = places.normalise_lga(text)
+    if lga in places.LGAS:
+        return lga
+    return COUNCILS_BY_KEY.get(_council_key(text)) if _council_key(text) else None
+
+
 def catchment_of(name: str, extent: str, extent_type: str) -> tuple[str, str]:
     """(area_type, code) of an HSDS service area: a postcode, a council, or other."""
     for text in (extent if extent_type in ("", "text") else "", name):
@@ -501,19 +621,245 @@ def catchment_of(name: str, extent: str, extent_type: str) -> tuple[str, str]:
         match = re.fullmatch(r"(?:postcode\s*)?(\d{4})", text, flags=re.IGNORECASE)
         if match:
             return ServiceArea.AreaType.POSTCODE, match.group(1)
-        lga = places.normalise_lga(text)
-        if lga in places.LGAS:
+        lga = council_of(text)
+        if lga:
             return ServiceArea.AreaType.LGA, lga
     return ServiceArea.AreaType.OTHER, ""
+
+
+def depth_of(value, limit: int) -> int:
+    """How many containers deep a JSON value goes (stopping once past limit), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+KEY_MODELS = {
+    "phones": Phone,
+    "schedules": Schedule,
+    "service_areas": ServiceArea,
+    "service_at_locations": ServiceAtLocation,
+    "languages": Language,
+    "cost_options": CostOption,
+    "contacts": Contact,
+    "attributes": Attribute,
+    "addresses": Address,
+    "accessibility": Accessibility,
+    "locations": Location,
+    "services": Service,
+    "location": Location,
+    "organization": Organization,
+    "service": Service,
+}
+ID_MODELS = {"service_id": Service, "location_id": Location, "organization_id": Organization}
+
+
+def collect_ids(value, found: dict[type, set[uuid.UUID]], model=None) -> None:
+    """The ids of each kind of row the file names (as an id, or a service/location/organisation id), so
+    those rows can be read in bulk, one query per kind."""
+    stack = [(value, model)]
+    while stack:
+        node, model = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, model) for item in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, child in node.items():
+            if isinstance(child, dict | list):
+                stack.append((child, KEY_MODELS.get(key)))
+            elif isinstance(child, str) and len(child) == 36:
+                target = model if key == "id" else ID_MODELS.get(key)
+                if target is not None:
+                    with contextlib.suppress(ValueError):
+                        found.setdefault(target, set()).add(uuid.UUID(child))
+
+
+# --- Rows in bulk --------------------------------------------------------------------------------
+
+# The order new rows are written in (each after the rows it points to).
+WRITE_ORDER = [
+    Organization,
+    Location,
+    Service,
+    ServiceAtLocation,
+    Contact,
+    Phone,
+    Language,
+    Schedule,
+    Address,
+    Accessibility,
+    ServiceArea,
+    CostOption,
+    Attribute,
+]
+PARENT_MODEL = {
+    "service_id": Service,
+    "location_id": Location,
+    "organization_id": Organization,
+    "contact_id": Contact,
+    "service_at_location_id": ServiceAtLocation,
+    "phone_id": Phone,
+}
+CHUNK = 2000
+_FIELD_DEFAULTS: dict[type, tuple[dict[str, Any], list[tuple[str, Any]], set[str]]] = {}
+
+
+def new_row(model, values: dict):
+    """model(**values) for a row bulk-written later: each field's default, then the values, set directly
+    (a third of the time of Model.__init__, which counts for 100,000 rows; no model here has __init__
+    logic or init signals)."""
+    spec = _FIELD_DEFAULTS.get(model)
+    if spec is None:
+        fields = model._meta.concrete_fields
+        fixed = {f.attname: f.get_default() for f in fields if not callable(f.default)}
+        spec = (fixed, [(f.attname, f.get_default) for f in fields if callable(f.default)], {f.attname for f in fields})
+        _FIELD_DEFAULTS[model] = spec
+    fixed, made, names = spec
+    unknown = values.keys() - names
+    if unknown:
+        raise TypeError(f"{model.__name__} has no {', '.join(sorted(unknown))}")
+    data = dict(fixed)
+    for attname, make in made:
+        if attname not in values:
+            data[attname] = make()
+    data.update(values)
+    obj = model.__new__(model)
+    obj.__dict__.update(data)
+    obj._state = ModelState()
+    return obj
+
+
+class Store:
+    """The rows an import reads and writes, read in bulk by the ids the file names, with new rows held
+    back and written with bulk_create at the end (in the import's transaction), so 10,000 services cost
+    a few hundred queries, not hundreds of thousands."""
+
+    def __init__(self, ids: dict[type, set[uuid.UUID]]):
+        self.rows: dict[type, dict[uuid.UUID, models.Model]] = {model: {} for model in WRITE_ORDER}
+        self.new: dict[type, dict[uuid.UUID, models.Model]] = {model: {} for model in WRITE_ORDER}
+        self.index: dict[tuple[type, str], dict[uuid.UUID, set[uuid.UUID]]] = {}
+        self.journal: list[models.Model] = []
+        for model in WRITE_ORDER:
+            ordered = sorted(ids.get(model, ()))
+            for start in range(0, len(ordered), CHUNK):
+                for obj in model.objects.filter(pk__in=ordered[start : start + CHUNK]):
+                    self.rows[model][obj.pk] = obj
+        self.any_existing = any(self.rows.values())  # else nothing is written before flush()
+        # Shared vocabulary is small: all of it.
+        self.taxonomies = {t.pk: t for t in Taxonomy.objects.all()}
+        self.terms = {t.pk: t for t in TaxonomyTerm.objects.select_related("taxonomy")}
+
+    def get(self, model, pk):
+        return self.rows[model].get(pk) if pk is not None else None
+
+    def is_new(self, obj) -> bool:
+        return obj.pk in self.new[type(obj)]
+
+    def add(self, obj) -> None:
+        model = type(obj)
+        self.rows[model][obj.pk] = obj
+        self.new[model][obj.pk] = obj
+        self.journal.append(obj)
+        for (indexed, attr), by_parent in self.index.items():
+            if indexed is model and getattr(obj, attr) is not None:
+                by_parent.setdefault(getattr(obj, attr), set()).add(obj.pk)
+
+    def relink(self, obj, attr: str, old, new) -> None:
+        by_parent = self.index.get((type(obj), attr))
+        if by_parent is None or old == new:
+            return
+        if old is not None:
+            by_parent.get(old, set()).discard(obj.pk)
+        if new is not None:
+            by_parent.setdefault(new, set()).add(obj.pk)
+
+    def children(self, model, attr: str, parent_pk) -> list:
+        """Rows of `model` whose `attr` is parent_pk (read for every known parent at the first call)."""
+        key = (model, attr)
+        if key not in self.index:
+            by_parent: dict[uuid.UUID, set[uuid.UUID]] = {}
+            parent_model = PARENT_MODEL[attr]
+            parents = sorted(pk for pk in self.rows[parent_model] if pk not in self.new[parent_model])
+            for start in range(0, len(parents), CHUNK):
+                for obj in model.objects.filter(**{f"{attr}__in": parents[start : start + CHUNK]}):
+                    self.rows[model].setdefault(obj.pk, obj)
+            for obj in self.rows[model].values():
+                if getattr(obj, attr) is not None:
+                    by_parent.setdefault(getattr(obj, attr), set()).add(obj.pk)
+            self.index[key] = by_parent
+        return [self.rows[model][pk] for pk in sorted(self.index[key].get(parent_pk, ())) if pk in self.rows[model]]
+
+    def forget(self, obj) -> None:
+        model = type(obj)
+        self.rows[model].pop(obj.pk, None)
+        self.new[model].pop(obj.pk, None)
+        for (indexed, _), by_parent in self.index.items():
+            if indexed is model:
+                for pks in by_parent.values():
+                    pks.discard(obj.pk)
+
+    def undo_journal(self) -> None:
+        """A top-level record failed: the new rows it held back are dropped with it."""
+        for obj in self.journal:
+            if obj.pk in self.new[type(obj)]:
+                self.forget(obj)
+        self.journal = []
+
+    def flush(self) -> None:
+        from django.db import connection
+
+        for model in WRITE_ORDER:
+            rows = list(self.new[model].values())
+            if rows and connection.vendor == "postgresql":
+                copy_rows(model, rows)
+            elif rows:
+                model.objects.bulk_create(rows, batch_size=1000)
+            self.new[model] = {}
+
+
+def copy_rows(model, rows: list) -> None:
+    """PostgreSQL's COPY for new rows: what bulk_create does (pre_save for auto_now fields, the database
+    form of each value), without building INSERT statements of thousands of parameters."""
+    from django.db import connection
+
+    fields = list(model._meta.concrete_fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in rows:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    for obj in rows:
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 # --- The importer --------------------------------------------------------------------------------
 
 
 class Importer:
-    def __init__(self, directory: Directory):
+    """Mappings (from the preview, chosen by a coordinator): `areas` {area name: council, or "" to leave
+    it unmatched} and `terms` {term id: one of our need codes}."""
+
+    def __init__(self, directory: Directory, *, mappings: dict | None = None, progress=None, write: bool = True):
         self.directory = directory
+        self.write = write  # False for a dry run: every check is made, and the new rows are not written
         self.report = Report()
+        mappings = mappings or {}
+        self.area_map: dict[str, str] = {k: v for k, v in (mappings.get("areas") or {}).items() if v in places.LGAS}
+        self.term_map: dict[str, str] = dict(mappings.get("terms") or {})
+        self.progress = progress
+        self.store: Store | None = None
+        self.seen: dict[tuple[str, uuid.UUID], tuple[dict, str]] = {}
+        self._need_terms: dict[str, TaxonomyTerm] | None = None
 
     # Entry point ---------------------------------------------------------------------------------
     def run(self, payload: Any) -> Report:
@@ -529,35 +875,85 @@ class Importer:
         else:
             self.report.reject("file", "", "", "", UNKNOWN_PAYLOAD)
             return self.report
-        for index, record in enumerate(records):
-            path = "" if prefix is None else f"{prefix}[{index}]"
-            kind = self._kind_of(record)
-            if kind is None:
+        paths = ["" if prefix is None else f"{prefix}[{index}]" for index in range(len(records))]
+        shallow = []
+        ids: dict[type, set[uuid.UUID]] = {}
+        for path, record in zip(paths, records, strict=True):
+            if depth_of(record, MAX_DEPTH) > MAX_DEPTH:
                 pk = record.get("id") if isinstance(record, dict) else ""
-                self.report.reject("record", path, pk, "", UNKNOWN_KIND if isinstance(record, dict) else NOT_AN_OBJECT)
+                self.report.reject(
+                    "record", path, pk if isinstance(pk, str) else "", "", TOO_DEEP.format(limit=MAX_DEPTH)
+                )
                 continue
-            try:
-                with transaction.atomic():
-                    if kind == "service":
-                        self.service(record, path)
-                    elif kind == "organization":
-                        self.organization(record, path)
-                    elif kind == "location":
-                        self.location(record, path, {})
-                    elif kind == "taxonomy_term":
-                        self.taxonomy_term(record, path)
-                    else:
-                        self.taxonomy(record, path)
-            except IntegrityError as error:  # a conflict the checks did not foresee: this record only
-                self.report.reject(kind, path, record.get("id"), "", f"Could not be saved: {error}")
+            collect_ids(
+                record,
+                ids,
+                {"service": Service, "organization": Organization, "location": Location}.get(self._kind_of(record)),
+            )
+            shallow.append((path, record))
+        self.store = Store(ids)
+        top_level: dict[uuid.UUID, str] = {}
+        for done, (path, record) in enumerate(shallow, start=1):
+            self._one(path, record, top_level)
+            if self.progress is not None and (done % 200 == 0 or done == len(shallow)):
+                self.progress(done, len(shallow))
+        if not self.write:
+            return self.report
+        try:
+            with transaction.atomic():
+                self.store.flush()
+        except (IntegrityError, DataError) as error:  # the caller rolls the whole import back
+            self.report.failed = f"The file could not be saved, so nothing was imported: {error}"
         return self.report
+
+    def _one(self, path: str, record, top_level: dict) -> None:
+        kind = self._kind_of(record)
+        if kind is None:
+            pk = record.get("id") if isinstance(record, dict) else ""
+            self.report.reject("record", path, pk, "", UNKNOWN_KIND if isinstance(record, dict) else NOT_AN_OBJECT)
+            return
+        given = record.get("id")
+        if isinstance(given, str):
+            try:
+                pk = parse_uuid(given)
+            except FieldError:
+                pk = None
+            if pk is not None and (kind, pk) in top_level:
+                first = top_level[(kind, pk)]
+                self.report.reject(kind, path, given, "id", DUPLICATE_ID.format(kind=kind, path=first or "(top level)"))
+                return
+            if pk is not None:
+                top_level[(kind, pk)] = path
+        self.store.journal = []
+        # A savepoint per record, so a conflict costs that record only; a file of new records writes
+        # nothing until flush() (taxonomy terms have their own), so it needs none.
+        guard = transaction.atomic() if self.store.any_existing else contextlib.nullcontext()
+        try:
+            with guard:
+                if kind == "service":
+                    self.service(record, path)
+                elif kind == "organization":
+                    self.organization(record, path)
+                elif kind == "location":
+                    self.location(record, path, {})
+                elif kind == "service_at_location":
+                    self.service_at_location_top(record, path)
+                elif kind == "taxonomy_term":
+                    self.taxonomy_term(record, path)
+                else:
+                    self.taxonomy(record, path)
+        except IntegrityError as error:  # a conflict the checks did not foresee: this record only
+            self.store.undo_journal()
+            self.report.reject(kind, path, record.get("id"), "", f"Could not be saved: {error}")
 
     @staticmethod
     def _kind_of(record) -> str | None:
-        """service, organization, location, taxonomy_term or taxonomy, from the keys a record has."""
+        """service, organization, location, service_at_location, taxonomy_term or taxonomy, from its keys."""
         if not isinstance(record, dict):
             return None
         keys = set(record)
+        if isinstance(record.get("service"), dict) and not keys & {"status", "services", "location_type"}:
+            return "service_at_location"
         service, organization = keys & SERVICE_ONLY_KEYS, keys & ORGANIZATION_ONLY_KEYS
         if service and not organization:
             return "service"
@@ -605,6 +1001,12 @@ class Importer:
                 continue
             else:
                 self.report.ignored[f"{kind}.{key}"] += 1
+        if not errors and pk is not None:
+            first = self.seen.get((kind, pk))
+            if first is None:
+                self.seen[(kind, pk)] = (values, path)
+            elif first[0] != values:
+                errors.append(("id", DUPLICATE_ID.format(kind=kind.replace("_", " "), path=first[1] or "(top level)")))
         if errors:
             name = record.get("name") if isinstance(record.get("name"), str) else ""
             for key, reason in errors:
@@ -629,19 +1031,22 @@ class Importer:
 
     def _upsert(self, kind: str, pk: uuid.UUID, values: dict, link: dict, path: str, name: str = ""):
         model = SPECS[kind].model
-        obj = model.objects.filter(pk=pk).first()
+        obj = self.store.get(model, pk)
         if obj is None:
-            obj = model(pk=pk, directory=self.directory, **values, **link)
-            obj.save(force_insert=True)
+            obj = new_row(model, {"id": pk, "directory_id": self.directory.pk, **values, **link})
+            self.store.add(obj)
             self.report.record(kind, pk, name, "created")
             return obj
         if obj.directory_id != self.directory.pk:
             self.report.reject(kind, path, pk, "id", OTHER_DIRECTORY, name=name)
             return None
-        changed = [attr for attr, value in {**values, **link}.items() if getattr(obj, attr) != value]
+        wanted = {**values, **link}
+        changed = [attr for attr, value in wanted.items() if getattr(obj, attr) != value]
         for attr in changed:
-            setattr(obj, attr, {**values, **link}[attr])
-        if changed:
+            old = getattr(obj, attr)
+            setattr(obj, attr, wanted[attr])
+            self.store.relink(obj, attr, old, wanted[attr])
+        if changed and not self.store.is_new(obj):
             obj.save()
         self.report.record(kind, pk, name, "updated" if changed else "unchanged")
         return obj
@@ -661,24 +1066,37 @@ class Importer:
                 kept.add(pk)
         if kind in ("service", "location"):
             return  # entities are never removed by an import
-        model = SPECS[kind].model
-        for obj in model.objects.filter(**{link_attr: parent.pk}).exclude(pk__in=kept):
-            self._remove(kind, obj, link_attr)
+        for obj in self.store.children(SPECS[kind].model, link_attr, parent.pk):
+            if obj.pk not in kept:
+                self._remove(kind, obj, link_attr)
 
     def _remove(self, kind: str, obj, link_attr: str) -> None:
         model = type(obj)
         if model in SHARED:
+            old = getattr(obj, link_attr)
             setattr(obj, link_attr, None)
+            self.store.relink(obj, link_attr, old, None)
             if any(getattr(obj, attr) for attr in LINK_FIELDS[model]):
-                obj.save(update_fields=[link_attr])
+                if not self.store.is_new(obj):
+                    obj.save(update_fields=[link_attr])
                 return
         self.report.removed.append({"kind": kind, "id": str(obj.pk), "name": str(obj)[:100]})
-        obj.delete()
+        if not self.store.is_new(obj):
+            obj.delete()
+        self.store.forget(obj)
 
     def _nested(self, kind: str, parent, record: dict, path: str, keys: dict[str, str]) -> None:
         for key, link_attr in keys.items():
             if key in record:
                 self._children(kind, parent, record, key, path, link_attr)
+
+    def _organization_here(self, value) -> Organization | None:
+        try:
+            pk = parse_uuid(value)
+        except FieldError:
+            return None
+        found = self.store.get(Organization, pk)
+        return found if found is not None and found.directory_id == self.directory.pk else None
 
     # Records ---------------------------------------------------------------------------------------
     def organization(self, record, path: str, link: dict | None = None) -> uuid.UUID | None:
@@ -721,11 +1139,11 @@ class Importer:
         for attr in ("application_process", "eligibility_description"):
             if attr in values:
                 values[attr] = strip_flattened(values[attr])
-        existing = Service.objects.filter(pk=pk).first()
+        existing = self.store.get(Service, pk)
         if existing is not None and existing.directory_id != self.directory.pk:
             self.report.reject("service", path, pk, "id", OTHER_DIRECTORY, name=name)
             return pk
-        if existing is not None and existing.assured_date is not None:
+        if existing is not None and existing.assured_date is not None and not self.store.is_new(existing):
             theirs = values.get("assured_date")
             if theirs is None or theirs < existing.assured_date:
                 reason = NEWER_HERE.format(ours=existing.assured_date.isoformat(), theirs=theirs or "no date")
@@ -760,13 +1178,19 @@ class Importer:
         )
         if "attributes" in record:
             self._service_attributes(service, record, path)
+        if "service_areas" in record and isinstance(record["service_areas"], list):
+            areas = self.store.children(ServiceArea, "service_id", service.pk)
+            if not any(a.area_type != ServiceArea.AreaType.OTHER for a in areas):
+                self.report.without_catchment.append(
+                    {"id": str(pk), "name": printable(name), "areas": len(areas), "reason": WITHOUT_CATCHMENT}
+                )
         return pk
 
     def _service_organization(self, record: dict, path: str, pk, organization: Organization | None):
         nested = record.get("organization")
         if isinstance(nested, dict):
             org_pk = self.organization(nested, f"{path}.organization" if path else "organization")
-            found = Organization.objects.filter(pk=org_pk, directory=self.directory).first() if org_pk else None
+            found = self._organization_here(str(org_pk)) if org_pk else None
             if found is not None:
                 return found
         elif nested is not None:
@@ -774,19 +1198,23 @@ class Importer:
         given = record.get("organization_id")
         if given:
             try:
-                org_pk = parse_uuid(given)
+                parse_uuid(given)
             except FieldError as error:
                 self.report.warnings.append(
                     {"kind": "service", "id": str(pk), "field": "organization_id", "reason": str(error)}
                 )
                 return organization
-            found = Organization.objects.filter(pk=org_pk, directory=self.directory).first()
+            found = self._organization_here(given)
             if found is None:
                 self.report.warnings.append(
                     {"kind": "service", "id": str(pk), "field": "organization_id", "reason": UNKNOWN_ORGANIZATION}
                 )
             return found or organization
         return organization
+
+    def _term_taxonomy_key(self, term: TaxonomyTerm) -> str | None:
+        taxonomy = self.store.taxonomies.get(term.taxonomy_id) if term.taxonomy_id else None
+        return taxonomy.key if taxonomy is not None else None
 
     def _service_attributes(self, service: Service, record: dict, path: str) -> None:
         items = record["attributes"]
@@ -796,6 +1224,7 @@ class Importer:
         kept: set[uuid.UUID] = set()
         taxonomies: set[uuid.UUID | None] = set()
         flags: set[str] = set()
+        mapped_needs: set[str] = set()
         saw_flags = False
         for index, item in enumerate(items):
             item_path = f"{path}.attributes[{index}]" if path else f"attributes[{index}]"
@@ -805,18 +1234,28 @@ class Importer:
             pk, term = result
             if term is not None:
                 taxonomies.add(term.taxonomy_id)
-                if term.taxonomy_key == vocabulary.FLAGS:
+                key = self._term_taxonomy_key(term)
+                if key == vocabulary.FLAGS:
                     saw_flags = True
                     flags.add(term.code)
                     continue
+                if key is None and self.term_map.get(str(term.pk)):
+                    mapped_needs.add(self.term_map[str(term.pk)])
             if pk is not None:
                 kept.add(pk)
-        stale = service.attributes.select_related("taxonomy_term__taxonomy").exclude(pk__in=kept)
-        for attribute in stale:
-            ours = attribute.taxonomy_term.taxonomy_key is not None
-            if not ours or attribute.taxonomy_term.taxonomy_id in taxonomies:
-                self.report.removed.append({"kind": "attribute", "id": str(attribute.pk), "name": str(attribute)[:100]})
-                attribute.delete()
+        for attribute in self.store.children(Attribute, "service_id", service.pk):
+            if attribute.pk in kept:
+                continue
+            term = self.store.terms.get(attribute.taxonomy_term_id)
+            ours = term is not None and self._term_taxonomy_key(term) is not None
+            if not ours or (term is not None and term.taxonomy_id in taxonomies):
+                label = term.name if term is not None else str(attribute.pk)
+                self.report.removed.append({"kind": "attribute", "id": str(attribute.pk), "name": label[:100]})
+                if not self.store.is_new(attribute):
+                    attribute.delete()
+                self.store.forget(attribute)
+        for code in sorted(mapped_needs):
+            self._add_mapped_need(service, code)
         if saw_flags:
             changed = []
             for code, attr in vocabulary.FLAG_FIELDS.items():
@@ -824,8 +1263,32 @@ class Importer:
                     setattr(service, attr, code in flags)
                     changed.append(attr)
             if changed:
-                service.save(update_fields=changed)
+                if not self.store.is_new(service):
+                    service.save(update_fields=changed)
                 self.report.record("service", service.pk, service.name, "updated")
+
+    def _add_mapped_need(self, service: Service, code: str) -> None:
+        """A coordinator mapped a term of another taxonomy to one of our needs: tag the service with it."""
+        if self._need_terms is None:
+            self._need_terms = {
+                t.code: t for t in self.store.terms.values() if self._term_taxonomy_key(t) == vocabulary.NEEDS
+            }
+        need = self._need_terms.get(code)
+        if need is None:
+            return
+        existing = self.store.children(Attribute, "service_id", service.pk)
+        if any(a.taxonomy_term_id == need.pk and a.link_type == vocabulary.LINK_NEED for a in existing):
+            return
+        pk = vocabulary.derived_id("mapped-need", service.pk, need.pk)
+        attribute = Attribute(
+            pk=pk,
+            directory=self.directory,
+            service_id=service.pk,
+            taxonomy_term_id=need.pk,
+            link_type=vocabulary.LINK_NEED,
+        )
+        self.store.add(attribute)
+        self.report.record("attribute", pk, need.name, "created")
 
     # Nested records -------------------------------------------------------------------------------
     def _simple(self, kind: str, record, path: str, link: dict, name_attr: str = "name"):
@@ -841,12 +1304,9 @@ class Importer:
 
     def location(self, record, path: str, link: dict) -> uuid.UUID | None:
         if isinstance(record, dict) and "organization_id" in record and "organization_id" not in link:
-            try:
-                org_pk = parse_uuid(record["organization_id"])
-            except FieldError:
-                org_pk = None
-            if org_pk and Organization.objects.filter(pk=org_pk, directory=self.directory).exists():
-                link = {**link, "organization_id": org_pk}
+            found = self._organization_here(record["organization_id"])
+            if found is not None:
+                link = {**link, "organization_id": found.pk}
         pk, location = self._simple("location", record, path, link)
         if location is not None:
             self._nested(
@@ -865,6 +1325,24 @@ class Importer:
             )
         return pk
 
+    def service_at_location_top(self, record: dict, path: str) -> uuid.UUID | None:
+        """A service_at_location on its own (the /service_at_locations shape): its service, then itself."""
+        service_path = f"{path}.service" if path else "service"
+        service_pk = self.service(record["service"], service_path)
+        service = self.store.get(Service, service_pk)
+        if service is None or service.directory_id != self.directory.pk:
+            values, pk = self._values("service_at_location", record, path)
+            if values is not None:
+                self.report.reject(
+                    "service_at_location", path, record.get("id"), "service", "The service was not imported."
+                )
+            return pk
+        if record.get("service_id") and not self._check_links(
+            "service_at_location", record, path, {"service_id": service.pk}
+        ):
+            return None
+        return self.service_at_location(record, path, {"service_id": service.pk})
+
     def service_at_location(self, record, path: str, link: dict) -> uuid.UUID | None:
         if not isinstance(record, dict):
             self.report.reject("service_at_location", path, "", "", NOT_AN_OBJECT)
@@ -877,11 +1355,13 @@ class Importer:
                 location_pk = parse_uuid(record["location_id"])
             except FieldError:
                 location_pk = None
-        if location_pk is None or not Location.objects.filter(pk=location_pk, directory=self.directory).exists():
+        location = self.store.get(Location, location_pk)
+        if location is None or location.directory_id != self.directory.pk:
             values, pk = self._values("service_at_location", record, path)
             if values is not None:
                 self.report.reject("service_at_location", path, record.get("id"), "location", LOCATION_REQUIRED)
             return pk
+        record = {k: v for k, v in record.items() if k != "service"}
         pk, sal = self._simple("service_at_location", record, path, {**link, "location_id": location_pk}, "description")
         if sal is not None:
             self._nested(
@@ -931,9 +1411,19 @@ class Importer:
         values, pk = self._values("service_area", record, path)
         if values is None or not self._check_links("service_area", record, path, link):
             return pk
-        area_type, code = catchment_of(values.get("name", ""), values.get("extent", ""), values.get("extent_type", ""))
+        name = values.get("name", "")
+        area_type, code = catchment_of(name, values.get("extent", ""), values.get("extent_type", ""))
+        if area_type == ServiceArea.AreaType.OTHER:
+            label = " ".join(name.split())[:200] or "(no name)"
+            council = self.area_map.get(label)
+            if council:
+                area_type, code = ServiceArea.AreaType.LGA, council
+                entry = self.report.mapped_areas.setdefault(label, {"name": label, "council": council, "services": 0})
+            else:
+                entry = self.report.unmatched_areas.setdefault(label, {"name": label, "services": 0})
+            entry["services"] += 1
         values.update(area_type=area_type, code=code)
-        self._upsert("service_area", pk, values, link, path, values.get("name", "")[:100])
+        self._upsert("service_area", pk, values, link, path, name[:100])
         return pk
 
     def attribute(self, record, path: str, service: Service):
@@ -955,7 +1445,7 @@ class Importer:
             term = self.taxonomy_term(record["taxonomy_term"], f"{path}.taxonomy_term")
         elif record.get("taxonomy_term_id"):
             try:
-                term = TaxonomyTerm.objects.filter(pk=parse_uuid(record["taxonomy_term_id"])).first()
+                term = self.store.terms.get(parse_uuid(record["taxonomy_term_id"]))
             except FieldError:
                 term = None
         if term is None:
@@ -964,19 +1454,34 @@ class Importer:
         nested_and_id = record.get("taxonomy_term_id") and isinstance(record.get("taxonomy_term"), dict)
         if nested_and_id and not self._check_links("attribute", record, path, {"taxonomy_term_id": term.pk}):
             return pk, None
-        if term.taxonomy_key == vocabulary.FLAGS:
+        key = self._term_taxonomy_key(term)
+        if key == vocabulary.FLAGS:
             return pk, term
+        if key is None:
+            taxonomy = self.store.taxonomies.get(term.taxonomy_id) if term.taxonomy_id else None
+            entry = self.report.foreign_terms.setdefault(
+                str(term.pk),
+                {
+                    "id": str(term.pk),
+                    "name": printable(term.name),
+                    "code": printable(term.code),
+                    "taxonomy": printable(taxonomy.name if taxonomy else term.taxonomy_name),
+                    "services": 0,
+                    "need": self.term_map.get(str(term.pk), ""),
+                },
+            )
+            entry["services"] += 1
         link_type = values.get("link_type", "")
-        if term.taxonomy_key == vocabulary.REFERRER_ROLES:
+        if key == vocabulary.REFERRER_ROLES:
             if link_type not in (vocabulary.LINK_REFERRER, vocabulary.LINK_PRACTITIONER):
                 link_type = vocabulary.LINK_REFERRER
-        elif term.taxonomy_key in vocabulary.LINK_TYPES:
-            link_type = vocabulary.LINK_TYPES[term.taxonomy_key]
+        elif key in vocabulary.LINK_TYPES:
+            link_type = vocabulary.LINK_TYPES[key]
         values["link_type"] = link_type
-        same = service.attributes.filter(taxonomy_term=term, link_type=link_type).exclude(pk=pk).first()
-        if same is not None:  # the same fact under another id: keep ours
-            self.report.record("attribute", same.pk, term.name, "unchanged")
-            return same.pk, term
+        for same in self.store.children(Attribute, "service_id", service.pk):
+            if same.pk != pk and same.taxonomy_term_id == term.pk and same.link_type == link_type:
+                self.report.record("attribute", same.pk, term.name, "unchanged")  # the same fact under another id
+                return same.pk, term
         self._upsert("attribute", pk, values, {"service_id": service.pk, "taxonomy_term_id": term.pk}, path, term.name)
         return pk, term
 
@@ -986,7 +1491,7 @@ class Importer:
             return None
         values, pk = self._values("taxonomy_term", record, path)
         if pk is not None:
-            existing = TaxonomyTerm.objects.select_related("taxonomy").filter(pk=pk).first()
+            existing = self.store.terms.get(pk)
             if existing is not None:  # shared vocabulary: never rewritten by an import
                 self.report.record("taxonomy_term", pk, existing.name, "unchanged")
                 return existing
@@ -997,7 +1502,7 @@ class Importer:
             taxonomy = self.taxonomy(record["taxonomy_detail"], f"{path}.taxonomy_detail")
         elif record.get("taxonomy_id"):
             try:
-                taxonomy = Taxonomy.objects.filter(pk=parse_uuid(record["taxonomy_id"])).first()
+                taxonomy = self.store.taxonomies.get(parse_uuid(record["taxonomy_id"]))
             except FieldError as error:
                 self.report.reject("taxonomy_term", path, pk, "taxonomy_id", str(error))
                 return None
@@ -1008,6 +1513,7 @@ class Importer:
         except IntegrityError:
             self.report.reject("taxonomy_term", path, pk, "code", "Another term of this taxonomy has this code.")
             return None
+        self.store.terms[term.pk] = term
         self.report.record("taxonomy_term", pk, term.name, "created")
         return term
 
@@ -1017,12 +1523,13 @@ class Importer:
             return None
         values, pk = self._values("taxonomy", record, path)
         if pk is not None:
-            existing = Taxonomy.objects.filter(pk=pk).first()
+            existing = self.store.taxonomies.get(pk)
             if existing is not None:
                 self.report.record("taxonomy", pk, existing.name, "unchanged")
                 return existing
         if values is None:
             return None
         taxonomy = Taxonomy.objects.create(pk=pk, **values)
+        self.store.taxonomies[taxonomy.pk] = taxonomy
         self.report.record("taxonomy", pk, taxonomy.name, "created")
         return taxonomy

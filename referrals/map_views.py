@@ -1,18 +1,17 @@
 """The map (public for public directories), the coordinators' insights (page and CSV), and the
 session pages: what a session features, the digest of pathway changes, and the printable cards."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import partnership_get_managed
+from core import csv as core_csv
 from events import selectors as event_selectors
 from events.models import Event
 from events.permissions import partnership_event_get_managed
@@ -114,27 +113,22 @@ def insights_csv(request, slug: str):
     if stored is None:  # being computed: the page says so
         return redirect(reverse("directory-insights", args=[slug]))
     found = stored.data
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-network-insights.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["insight", "entry", "need", "postcode", "age group", "detail", "link"])
-    writer.writerow(["computed at", stored.computed_at.isoformat(), "", "", "", "", ""])
+    rows = [["computed at", stored.computed_at.isoformat(), "", "", "", "", ""]]
     base = request.build_absolute_uri("/").rstrip("/")
     for g in found["gatekeepers"]:
-        writer.writerow(["gatekeeper", g["service"], "", "", "", f"betweenness {g['betweenness']}", base + g["url"]])
+        rows.append(["gatekeeper", g["service"], "", "", "", f"betweenness {g['betweenness']}", base + g["url"]])
     for o in found["orphans"]:
-        writer.writerow(["nobody refers here", o["service"], "", "", "", "", base + o["url"]])
+        rows.append(["nobody refers here", o["service"], "", "", "", "", base + o["url"]])
     for d in found["dead_ends"]:
-        writer.writerow(["dead end", d["pathway"], d["need"], "", "", "no alternative when declined", base + d["url"]])
+        rows.append(["dead end", d["pathway"], d["need"], "", "", "no alternative when declined", base + d["url"]])
     for gap in found["gaps"]:
-        writer.writerow(
-            ["catchment gap", "", gap["need"], gap["postcode"], gap["age_group"], "no eligible service", ""]
-        )
+        rows.append(["catchment gap", "", gap["need"], gap["postcode"], gap["age_group"], "no eligible service", ""])
     for o in found["overdue"]:
-        writer.writerow(
+        rows.append(
             [f"overdue {o['kind']}", o["service"], "", "", "", f"review due {o['review_due']}", base + o["url"]]
         )
-    return response
+    header = ["insight", "entry", "need", "postcode", "age group", "detail", "link"]
+    return core_csv.csv_response(f"{slug}-network-insights.csv", header, rows, bom=False)
 
 
 def _coordinated_event(request, slug: str, event_id: int):

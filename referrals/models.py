@@ -694,21 +694,32 @@ class ChangeSuggestion(models.Model):
 
 
 class HsdsImport(models.Model):
-    """An uploaded HSDS file: parsed and checked (previewed), then applied on confirmation."""
+    """An uploaded HSDS file: checked by a Celery task (a dry run: the preview), then applied by another
+    on confirmation, with the coordinator's mappings for unknown service areas and other taxonomies' terms."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be checked"
+        CHECKING = "checking", "Being checked"
         PREVIEWED = "previewed", "Previewed"
+        APPLYING = "applying", "Being imported"
         APPLIED = "applied", "Applied"
         DISCARDED = "discarded", "Discarded"
+        FAILED = "failed", "Could not be read"
 
     directory = models.ForeignKey(Directory, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     filename = models.CharField(max_length=250, blank=True)
-    payload = models.JSONField()
+    payload = models.JSONField(null=True, blank=True, help_text="Files imported before the upload was kept as bytes.")
+    source = models.BinaryField(null=True, blank=True, editable=False, help_text="The uploaded file, as sent.")
     report = models.JSONField(default=dict, blank=True)
+    mappings = models.JSONField(
+        default=dict, blank=True, help_text="The coordinator's choices: {areas: {name: council}, terms: {id: need}}."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    total = models.PositiveIntegerField(default=0, help_text="Records in the file (for the progress bar).")
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -718,6 +729,10 @@ class HsdsImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or 'HSDS file'} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
 
 
 # --- Sessions and the service system (was the servicemap app; tables kept, see migration 0003) ----------------

@@ -260,7 +260,19 @@ class HsdsServicePage(HsdsPage):
 
 
 class HsdsOrganizationPage(HsdsPage):
-    contents: list[HsdsOrganizationBrief]
+    contents: list[HsdsOrganization] = Field(
+        ..., description="One-to-one fields; fully nested with `full`, services fully nested with `full_service`."
+    )
+
+
+class HsdsServiceAtLocationFull(HsdsServiceAtLocation):
+    """A service at a location: the list shape (its location and service, one-to-one fields), or fully nested."""
+
+    service: HsdsService | None = None
+
+
+class HsdsServiceAtLocationPage(HsdsPage):
+    contents: list[HsdsServiceAtLocationFull]
 
 
 class HsdsTaxonomyPage(HsdsPage):

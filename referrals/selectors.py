@@ -219,7 +219,11 @@ def suggestion_list(*, directory: Directory, status: str | None = ChangeSuggesti
 
 
 def import_list(*, directory: Directory) -> QuerySet[HsdsImport]:
-    return HsdsImport.objects.filter(directory=directory).select_related("uploaded_by").defer("payload")
+    return (
+        HsdsImport.objects.filter(directory=directory)
+        .select_related("uploaded_by")
+        .defer("payload", "source", "report")
+    )
 
 
 def curation_overview(*, directory: Directory) -> dict:
@@ -680,6 +684,14 @@ def hsds_services(
     for word in (search or "").split()[:8]:
         services = services.filter(Q(name__icontains=word) | Q(description__icontains=word))
     return services.order_by("name", "pk")
+
+
+def hsds_service_at_locations(**filters) -> QuerySet:
+    """Services at locations of the services hsds_services(**filters) publishes (never anything private)."""
+    from .models import ServiceAtLocation
+
+    services = hsds_services(**filters).order_by().values("pk")
+    return ServiceAtLocation.objects.filter(service__in=services).order_by("service__name", "location__name", "pk")
 
 
 def hsds_organizations(*, search: str = "", directory: str = "") -> QuerySet[Organization]:

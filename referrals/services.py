@@ -6,6 +6,8 @@ rules about the data itself live here and raise ValidationError naming the field
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -319,7 +321,8 @@ def _mark_service_verified(service: Service, user: User) -> None:
     today = timezone.localdate()
     service.assured_date = today
     service.assured_by = user
-    service.assurer_email = user.email
+    # Public (pages, HSDS): the partnership's contact address, never the coordinator's own (kept in assured_by).
+    service.assurer_email = service.directory.partnership.contact_email
     service.review_due = _review_due(service.directory, today)
     service.save(update_fields=["assured_date", "assured_by", "assurer_email", "review_due"])
 
@@ -675,46 +678,233 @@ def suggestion_reject(*, suggestion: ChangeSuggestion, user: User, note: str = "
 # --- HSDS import ---------------------------------------------------------------------------------
 
 
-def hsds_import_run(*, directory: Directory, payload: Any, dry_run: bool = False) -> dict:
+def hsds_import_run(
+    *, directory: Directory, payload: Any, dry_run: bool = False, mappings: dict | None = None, progress=None
+) -> dict:
     """Import HSDS JSON into the directory, in one transaction; the report says what happened.
 
-    With dry_run the same work is done and rolled back, so the preview is exactly what applying gives.
+    With dry_run the same work is done and rolled back, so the preview is what applying gives; only the
+    final bulk write of the new rows (which every check before it has cleared) is left out.
+    When the file cannot be written as a whole (report["failed"]), nothing of it is kept.
+    `mappings` are the coordinator's choices for unknown service areas and other taxonomies' terms.
     """
     from .hsds_import import Importer
 
     with transaction.atomic():
-        report = Importer(directory).run(payload)
-        if dry_run:
+        report = Importer(directory, mappings=mappings, progress=progress, write=not dry_run).run(payload)
+        if dry_run or report.failed:
             transaction.set_rollback(True)
     return report.as_dict()
 
 
+logger = logging.getLogger(__name__)
+IMPORT_NOT_READY = "This file is still being checked."
+IMPORT_BAD_MAPPING = "Choose a council, or to leave it unmatched, for every service area we do not know."
+IMPORT_BAD_NEED = "Unknown need: {code}."
+PROGRESS_KEY = "hsds-import-progress:{pk}"
+
+
+def _hsds_import_enqueue(hsds_import: HsdsImport, task) -> None:
+    def enqueue():
+        try:
+            task.delay(hsds_import.pk)
+        except Exception:  # the broker is down: say so; the coordinator can upload again later
+            HsdsImport.objects.filter(pk=hsds_import.pk).update(
+                status=HsdsImport.Status.FAILED, error="The task queue is not reachable; try again."
+            )
+
+    transaction.on_commit(enqueue)
+
+
+def hsds_import_progress(*, hsds_import: HsdsImport) -> dict:
+    """Where a running check or import is (records done of total), for the progress bar."""
+    from django.core.cache import cache
+
+    done, total = cache.get(PROGRESS_KEY.format(pk=hsds_import.pk), (0, hsds_import.total))
+    if not hsds_import.is_running:
+        done = total = hsds_import.total
+    total = total or hsds_import.total
+    return {
+        "status": hsds_import.status,
+        "done": done,
+        "total": total,
+        "percent": 100 if not total else round(100 * done / total),
+        "error": hsds_import.error,
+    }
+
+
+def _progress_reporter(pk: int):
+    from django.core.cache import cache
+
+    def report(done: int, total: int) -> None:  # the cache: the import's transaction hides its own writes
+        cache.set(PROGRESS_KEY.format(pk=pk), (done, total), 3600)
+
+    return report
+
+
+def _records_in(payload) -> int:
+    if isinstance(payload, dict) and isinstance(payload.get("contents"), list):
+        return len(payload["contents"])
+    return len(payload) if isinstance(payload, list) else 1
+
+
+def _payload_of(hsds_import: HsdsImport):
+    from .hsds_import import load_json
+
+    if hsds_import.source is not None:
+        return load_json(bytes(hsds_import.source))
+    return hsds_import.payload
+
+
+@transaction.atomic
+def hsds_import_start(*, directory: Directory, source: bytes, filename: str = "", user: User | None) -> HsdsImport:
+    """Keep an uploaded file and queue its check (a dry run) as a Celery task; no request waits on it."""
+    from .tasks import hsds_import_check_task
+
+    hsds_import = HsdsImport.objects.create(
+        directory=directory,
+        uploaded_by=user,
+        filename=filename[:250],
+        source=source,
+        status=HsdsImport.Status.QUEUED,
+    )
+    _hsds_import_enqueue(hsds_import, hsds_import_check_task)
+    return hsds_import
+
+
+def hsds_import_check(*, import_id: int) -> HsdsImport:
+    """The task's work: read the file and dry-run it; the report is the preview."""
+    hsds_import = HsdsImport.objects.select_related("directory").get(pk=import_id)
+    if hsds_import.status not in (HsdsImport.Status.QUEUED, HsdsImport.Status.CHECKING):  # CHECKING: a retry
+        return hsds_import
+    HsdsImport.objects.filter(pk=import_id).update(status=HsdsImport.Status.CHECKING)
+    try:
+        payload = _payload_of(hsds_import)
+    except ValueError as error:
+        HsdsImport.objects.filter(pk=import_id).update(status=HsdsImport.Status.FAILED, error=str(error))
+        hsds_import.refresh_from_db()
+        return hsds_import
+    total = _records_in(payload)
+    HsdsImport.objects.filter(pk=import_id).update(total=total)
+    try:
+        report = hsds_import_run(
+            directory=hsds_import.directory, payload=payload, dry_run=True, progress=_progress_reporter(import_id)
+        )
+    except Exception as error:  # a bug, not the file: recorded and logged, and the page says so
+        logger.exception("HSDS import %s could not be checked", import_id)
+        HsdsImport.objects.filter(pk=import_id).update(
+            status=HsdsImport.Status.FAILED, error=f"The file could not be checked: {error}"[:2000]
+        )
+        hsds_import.refresh_from_db()
+        return hsds_import
+    HsdsImport.objects.filter(pk=import_id).update(status=HsdsImport.Status.PREVIEWED, report=report)
+    hsds_import.refresh_from_db()
+    return hsds_import
+
+
+def hsds_import_clean_mappings(*, hsds_import: HsdsImport, areas: dict[str, str], terms: dict[str, str]) -> dict:
+    """The coordinator's choices, checked: each unknown area a council or "" (left unmatched, said so),
+    each term of another taxonomy one of our needs or "" (not mapped)."""
+    needs = set(TaxonomyTerm.objects.filter(taxonomy__key=vocabulary.NEEDS).values_list("code", flat=True))
+    unknown = {a["name"] for a in hsds_import.report.get("unmatched_areas", [])}
+    clean_areas = {}
+    for name in unknown:
+        choice = areas.get(name)
+        if choice is None or (choice and choice not in places.LGAS):
+            raise ValidationError({"areas": IMPORT_BAD_MAPPING})
+        clean_areas[name] = choice
+    known_terms = {t["id"] for t in hsds_import.report.get("foreign_terms", [])}
+    clean_terms = {}
+    for term_id, code in terms.items():
+        if term_id not in known_terms or not code:
+            continue
+        if code not in needs:
+            raise ValidationError({"terms": IMPORT_BAD_NEED.format(code=code)})
+        clean_terms[term_id] = code
+    return {"areas": clean_areas, "terms": clean_terms}
+
+
+@transaction.atomic
+def hsds_import_apply_start(*, hsds_import: HsdsImport, user: User | None, mappings: dict) -> HsdsImport:
+    """Queue the import of a previewed file, with the coordinator's mappings (checked here)."""
+    from .tasks import hsds_import_apply_task
+
+    hsds_import = HsdsImport.objects.select_for_update().select_related("directory").get(pk=hsds_import.pk)
+    if hsds_import.status in (HsdsImport.Status.QUEUED, HsdsImport.Status.CHECKING):
+        raise ValidationError({"status": IMPORT_NOT_READY})
+    if hsds_import.status != HsdsImport.Status.PREVIEWED:
+        raise ValidationError({"status": IMPORT_NOT_PREVIEWED})
+    hsds_import.mappings = hsds_import_clean_mappings(
+        hsds_import=hsds_import, areas=mappings.get("areas", {}), terms=mappings.get("terms", {})
+    )
+    hsds_import.status = HsdsImport.Status.APPLYING
+    hsds_import.save(update_fields=["mappings", "status"])
+    _hsds_import_enqueue(hsds_import, hsds_import_apply_task)
+    return hsds_import
+
+
+def hsds_import_apply_run(*, import_id: int) -> HsdsImport:
+    """The task's work: apply the file in one transaction (checked again: the directory may have changed)."""
+    with transaction.atomic():
+        hsds_import = HsdsImport.objects.select_for_update().select_related("directory").get(pk=import_id)
+        if hsds_import.status != HsdsImport.Status.APPLYING:
+            return hsds_import
+        payload = _payload_of(hsds_import)
+        hsds_import.report = hsds_import_run(
+            directory=hsds_import.directory,
+            payload=payload,
+            mappings=hsds_import.mappings,
+            progress=_progress_reporter(import_id),
+        )
+        failed = bool(hsds_import.report.get("failed"))
+        hsds_import.status = HsdsImport.Status.FAILED if failed else HsdsImport.Status.APPLIED
+        hsds_import.error = hsds_import.report.get("failed", "")
+        hsds_import.applied_at = None if failed else timezone.now()
+        hsds_import.save(update_fields=["report", "status", "error", "applied_at"])
+    return hsds_import
+
+
 @transaction.atomic
 def hsds_import_preview(*, directory: Directory, payload: Any, filename: str = "", user: User | None) -> HsdsImport:
+    """Check a parsed file at once (the command line and tests); the upload page uses hsds_import_start."""
     report = hsds_import_run(directory=directory, payload=payload, dry_run=True)
     return HsdsImport.objects.create(
-        directory=directory, uploaded_by=user, filename=filename[:250], payload=payload, report=report
+        directory=directory,
+        uploaded_by=user,
+        filename=filename[:250],
+        source=json.dumps(payload).encode(),
+        report=report,
+        total=_records_in(payload),
     )
 
 
 @transaction.atomic
-def hsds_import_apply(*, hsds_import: HsdsImport, user: User | None) -> HsdsImport:
-    """Apply a previewed file (checked again: the directory may have changed since the preview)."""
+def hsds_import_apply(*, hsds_import: HsdsImport, user: User | None, mappings: dict | None = None) -> HsdsImport:
+    """Apply a previewed file at once (checked again: the directory may have changed since the preview)."""
     hsds_import = HsdsImport.objects.select_for_update().select_related("directory").get(pk=hsds_import.pk)
     if hsds_import.status != HsdsImport.Status.PREVIEWED:
         raise ValidationError({"status": IMPORT_NOT_PREVIEWED})
-    hsds_import.report = hsds_import_run(directory=hsds_import.directory, payload=hsds_import.payload)
-    hsds_import.status = HsdsImport.Status.APPLIED
-    hsds_import.applied_at = timezone.now()
-    hsds_import.save(update_fields=["report", "status", "applied_at"])
+    if mappings is not None:
+        hsds_import.mappings = hsds_import_clean_mappings(
+            hsds_import=hsds_import, areas=mappings.get("areas", {}), terms=mappings.get("terms", {})
+        )
+    hsds_import.report = hsds_import_run(
+        directory=hsds_import.directory, payload=_payload_of(hsds_import), mappings=hsds_import.mappings
+    )
+    if hsds_import.report.get("failed"):
+        hsds_import.status, hsds_import.error = HsdsImport.Status.FAILED, hsds_import.report["failed"]
+    else:
+        hsds_import.status, hsds_import.applied_at = HsdsImport.Status.APPLIED, timezone.now()
+    hsds_import.save(update_fields=["report", "status", "applied_at", "mappings", "error"])
     return hsds_import
 
 
 @transaction.atomic
 def hsds_import_discard(*, hsds_import: HsdsImport) -> HsdsImport:
     hsds_import = HsdsImport.objects.select_for_update().get(pk=hsds_import.pk)
-    if hsds_import.status != HsdsImport.Status.PREVIEWED:
+    if hsds_import.status not in (HsdsImport.Status.PREVIEWED, HsdsImport.Status.FAILED):
         raise ValidationError({"status": IMPORT_NOT_PREVIEWED})
     hsds_import.status = HsdsImport.Status.DISCARDED
-    hsds_import.save(update_fields=["status"])
+    hsds_import.source = None  # the file is not kept once discarded
+    hsds_import.save(update_fields=["status", "source"])
     return hsds_import

@@ -37,4 +37,9 @@ urlpatterns = [
     path("manage/<slug:slug>/events/<int:event_id>/featured/", map_views.event_featured, name="event-featured"),
     path("manage/<slug:slug>/events/<int:event_id>/digest/", map_views.event_digest, name="event-digest"),
     path("manage/<slug:slug>/events/<int:event_id>/cards/", map_views.event_cards, name="event-cards"),
+    path(
+        "manage/<slug:slug>/directory/import/<int:import_id>/progress/",
+        views.import_progress,
+        name="directory-import-progress",
+    ),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -424,8 +424,8 @@ def import_upload(request, slug: str):
     form = HsdsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         directory = directory or services.directory_get_or_create(partnership=partnership)
-        hsds_import = services.hsds_import_preview(
-            directory=directory, payload=form.payload, filename=form.cleaned_data["file"].name, user=request.user
+        hsds_import = services.hsds_import_start(
+            directory=directory, source=form.source, filename=form.cleaned_data["file"].name, user=request.user
         )
         return redirect("directory-import", slug=slug, import_id=hsds_import.pk)
     return render(
@@ -440,19 +440,38 @@ def import_upload(request, slug: str):
     )
 
 
+def _import_of(request, slug: str, import_id: int):
+    partnership, _ = _directory_of(request, slug)
+    queryset = HsdsImport.objects.select_related("directory", "uploaded_by").defer("source", "payload")
+    return partnership, get_object_or_404(queryset, pk=import_id, directory__partnership=partnership)
+
+
+def _mappings_from(post, report: dict) -> dict:
+    """The preview form's choices: area-<n> for the n-th unknown area, term-<id> for another taxonomy's term."""
+    areas = {}
+    for index, area in enumerate(report.get("unmatched_areas", [])):
+        value = post.get(f"area-{index}")
+        if value is not None and value != "choose":
+            areas[area["name"]] = "" if value == "unmatched" else value
+    terms = {t["id"]: post.get(f"term-{t['id']}", "") for t in report.get("foreign_terms", [])}
+    return {"areas": areas, "terms": terms}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_detail(request, slug: str, import_id: int):
-    """The report of an uploaded file: a preview to confirm or discard, or what applying it did."""
-    partnership, _ = _directory_of(request, slug)
-    hsds_import = get_object_or_404(
-        HsdsImport.objects.select_related("directory", "uploaded_by"), pk=import_id, directory__partnership=partnership
-    )
+    """An uploaded file: its progress while a task checks or imports it; then the preview (with the
+    mappings to choose) to confirm or discard, or what applying it did."""
+    partnership, hsds_import = _import_of(request, slug, import_id)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "apply":
-                hsds_import = services.hsds_import_apply(hsds_import=hsds_import, user=request.user)
-                messages.success(request, "The file is imported.")
+                hsds_import = services.hsds_import_apply_start(
+                    hsds_import=hsds_import,
+                    user=request.user,
+                    mappings=_mappings_from(request.POST, hsds_import.report),
+                )
+                messages.success(request, "Importing the file…")
             elif request.POST.get("action") == "discard":
                 services.hsds_import_discard(hsds_import=hsds_import)
                 messages.success(request, "The file is discarded; nothing was changed.")
@@ -460,8 +479,9 @@ def import_detail(request, slug: str, import_id: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("directory-import", slug=slug, import_id=hsds_import.pk)
-    report = hsds_import.report
-    main = [k for k in ("organization", "service", "location") if k in report.get("counts", {})]
+    report = hsds_import.report or {}
+    main = [k for k in ("organization", "service", "location", "service_at_location") if k in report.get("counts", {})]
+    needs = list(selectors.taxonomy_terms(vocabulary.NEEDS)) if report.get("foreign_terms") else []
     return render(
         request,
         "referrals/import_detail.html",
@@ -469,12 +489,32 @@ def import_detail(request, slug: str, import_id: int):
             "partnership": partnership,
             "directory": hsds_import.directory,
             "hsds_import": hsds_import,
+            "progress": services.hsds_import_progress(hsds_import=hsds_import),
             "report": report,
             "counts": report.get("counts", {}),
             "main_kinds": main,
+            "councils": places.LGAS,
+            "needs": needs,
+            "without_catchment": report.get("without_catchment", [])[:50],
             "listed": {
-                action: [e for e in report.get(action, []) if e["kind"] in ("organization", "service", "location")]
+                action: [e for e in report.get(action, []) if e["kind"] in ("organization", "service", "location")][
+                    :200
+                ]
                 for action in ("created", "updated", "unchanged")
             },
         },
     )
+
+
+@login_required
+def import_progress(request, slug: str, import_id: int):
+    """JSON for the progress bar (static/js/progress.js): finished, failed or running, done of total."""
+    _, hsds_import = _import_of(request, slug, import_id)
+    progress = services.hsds_import_progress(hsds_import=hsds_import)
+    if hsds_import.status == HsdsImport.Status.FAILED:
+        state = "failed"
+    elif hsds_import.is_running:
+        state = "running"
+    else:
+        state = "finished"
+    return JsonResponse({**progress, "state": hsds_import.status, "status": state})

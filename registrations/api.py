@@ -120,6 +120,15 @@ class AttendeeOut(Schema):
 
 class CheckInIn(Schema):
     code: str = Field(..., min_length=1, max_length=20)
+    override: bool = Field(
+        False, description="Check in outside the check-in window (the coordinator knows the session's date)."
+    )
+
+
+class CheckInWindowOut(Schema):
+    opens_at: datetime = Field(..., description="The partnership's lead time before the start.")
+    closes_at: datetime = Field(..., description="The end plus the partnership's grace period.")
+    is_open: bool
 
 
 class AttendanceIn(Schema):
@@ -250,9 +259,32 @@ def add_walk_in(request, event_id: DbId, payload: WalkInIn):
 
 @router.post("/events/{event_id}/check-in", response={200: RosterEntryOut, **ERRORS})
 def check_in(request, event_id: DbId, payload: CheckInIn):
-    """Mark attendance by the registrant's check-in code (case and hyphens don't matter)."""
+    """Mark attendance by the registrant's check-in code (case and hyphens don't matter).
+
+    Only inside the check-in window (`GET` this path); outside it the answer is 400 with the session's
+    date, unless `override` is true.
+    """
     event = event_get_managed(user=request.auth, event_id=event_id)
-    return services.attendance_check_in(event=event, code=payload.code, by=request.auth)
+    return services.attendance_check_in(event=event, code=payload.code, by=request.auth, override=payload.override)
+
+
+@router.get("/events/{event_id}/check-in", response={200: CheckInWindowOut, **ERRORS})
+def check_in_window(request, event_id: DbId):
+    """When check-in is open for this session (in the partnership's zone)."""
+    event = event_get_managed(user=request.auth, event_id=event_id)
+    opens, closes = services.check_in_window(event)
+    return {
+        "opens_at": opens.astimezone(event.zone),
+        "closes_at": closes.astimezone(event.zone),
+        "is_open": services.check_in_is_open(event),
+    }
+
+
+@router.post("/registrations/{registration_id}/check-in/undo", response={200: RosterEntryOut, **ERRORS})
+def undo_check_in(request, registration_id: DbId):
+    """Take back a mistaken check-in: the person is "not marked" again (400 once attendance is finalised)."""
+    registration = _managed_registration(request, registration_id)
+    return services.attendance_check_in_undo(registration=registration, by=request.auth)
 
 
 @router.post("/registrations/{registration_id}/attendance", response={200: RosterEntryOut, **ERRORS})

@@ -14,7 +14,7 @@ from accounts.models import User
 from events.models import Event
 
 from . import services
-from .models import Registration
+from .models import Registration, new_check_in_code
 
 TALK_ABOUT = [
     "speech pathology referrals",
@@ -39,26 +39,48 @@ def seed(stdout) -> None:
     now = timezone.now()
     past = [e for e in events if e.end <= now and e.status == Event.Status.PUBLISHED]
     upcoming = [e for e in events if e.start > now and e.status == Event.Status.PUBLISHED]
+    rows = []  # bulk writes: seat and waitlist order as registration_create would give them
     for event in past:
-        for user in rng.sample(people, rng.randint(34, 48)):
-            registration, _ = services.registration_create(
-                event=event,
-                user=user,
-                check_open=False,
-                consent_attendee_list=rng.random() < 0.6,
-                talk_about=rng.choice(TALK_ABOUT),
-            )
+        for registration in seat_registrations(event, rng.sample(people, rng.randint(34, 48)), rng, consent=0.6):
             if registration.status == Registration.Status.CONFIRMED and rng.random() < 0.86:
-                services.attendance_mark(registration=registration, attended=True, by=coordinator)
-        if event is not past[-1]:  # the latest stays open, for the coordinator to finalise (and certify)
-            services.attendance_finalise(event=event, by=coordinator)
+                registration.attendance = Registration.Attendance.ATTENDED
+                registration.attendance_marked_at = event.start
+                registration.attendance_marked_by = coordinator
+            rows.append(registration)
     if upcoming:
         full = upcoming[0]
-        for user in people[: full.capacity + 8]:
-            services.registration_create(
-                event=full, user=user, consent_attendee_list=rng.random() < 0.6, talk_about=rng.choice(TALK_ABOUT)
-            )
+        rows += seat_registrations(full, people[: full.capacity + 8], rng, consent=0.6)
         for event in upcoming[1:]:
-            for user in rng.sample(people, rng.randint(8, 30)):
-                services.registration_create(event=event, user=user, consent_attendee_list=rng.random() < 0.5)
-    stdout.write(f"Registrations: {len(past)} past sessions with attendance; the next session is full with a waitlist.")
+            rows += seat_registrations(event, rng.sample(people, rng.randint(8, 30)), rng, consent=0.5)
+    Registration.objects.bulk_create(rows, batch_size=500)
+    for event in past[:-1]:  # the latest stays open, for the coordinator to finalise (and certify)
+        services.attendance_finalise(event=event, by=coordinator)
+    stdout.write(
+        f"Registrations: {len(rows)} in {len(past)} past sessions with attendance; "
+        "the next session is full with a waitlist."
+    )
+
+
+def seat_registrations(event: Event, users: list[User], rng: random.Random, *, consent: float) -> list[Registration]:
+    """Registrations in arrival order: confirmed up to capacity, then the waitlist."""
+    codes: set[str] = set()
+    made = []
+    for number, user in enumerate(users):
+        code = new_check_in_code()
+        while code in codes:
+            code = new_check_in_code()
+        codes.add(code)
+        waiting = number >= event.capacity
+        made.append(
+            Registration(
+                event=event,
+                user=user,
+                sector_id=user.sector_id,
+                status=Registration.Status.WAITLISTED if waiting else Registration.Status.CONFIRMED,
+                waitlist_position=number - event.capacity + 1 if waiting else None,
+                check_in_code=code,
+                consent_attendee_list=rng.random() < consent,
+                talk_about=rng.choice(TALK_ABOUT),
+            )
+        )
+    return made

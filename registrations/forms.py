@@ -39,6 +39,12 @@ class CheckInForm(forms.Form):
         help_text="The six characters on the person's “My sessions” page, e.g. K7M-2QX.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+    override = forms.BooleanField(required=False, label="Check in anyway: I know check-in is closed for this session")
+
+    def __init__(self, *args, window_open: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if window_open:
+            del self.fields["override"]
 
 
 class RosterFilterForm(forms.Form):

@@ -61,6 +61,20 @@ def roster(*, event: Event, status: str | None = None, q: str | None = None) -> 
     return qs.order_by("status", "waitlist_position", "user__full_name", "pk")
 
 
+def check_in_search(*, event: Event, q: str, limit: int = 20) -> list[Registration]:
+    """Confirmed registrations whose name, organisation or e-mail has every word of q (the door's name search)."""
+    return list(roster(event=event, status=Registration.Status.CONFIRMED, q=q)[:limit])
+
+
+def check_in_arrived(*, event: Event) -> QuerySet[Registration]:
+    """Who is checked in, the latest first."""
+    return (
+        event.registrations.filter(attendance=Registration.Attendance.ATTENDED, status=Registration.Status.CONFIRMED)
+        .select_related("user", "sector")
+        .order_by("-attendance_marked_at", "-pk")
+    )
+
+
 def roster_counts(*, event: Event) -> dict:
     """Counts by status and attendance, and confirmed counts by sector — two queries."""
     totals = event.registrations.aggregate(

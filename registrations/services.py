@@ -30,6 +30,13 @@ CHECK_IN_CANCELLED_EVENT = "This session is cancelled."
 ATTENDANCE_ONLY_CONFIRMED = "Only confirmed registrations can be marked as attended."
 FINALISE_BEFORE_START = "Attendance can be finalised once the session has started."
 ALREADY_FINALISED = "Attendance for this session is already finalised."
+CHECK_IN_CLOSED = (
+    "Check-in for this session is open {window}. The session is on {date}: "
+    "check the session, or override if you really mean to check someone in now."
+)
+CHECK_IN_NOT_ARRIVED = "This person is not checked in."
+CHECK_IN_NEEDS_PERSON = "Give a check-in code or choose a person."
+UNDO_AFTER_FINALISED = "Attendance for this session is finalised: change it on the roster."
 WALK_IN_NEEDS_NAME = "A walk-in needs a name."
 NEEDS_TOO_LONG = "Keep it under 1,000 characters."
 
@@ -267,18 +274,85 @@ def attendance_mark(*, registration: Registration, attended: bool, by: User) -> 
     return registration
 
 
-@transaction.atomic
-def attendance_check_in(*, event: Event, code: str, by: User) -> Registration:
-    """Check in by the code on the person's "My sessions" page (typed or scanned)."""
-    code = normalise_code(code)
-    registration = (
-        event.registrations.select_related("user")
-        .filter(check_in_code=code, status=Registration.Status.CONFIRMED)
-        .first()
+def check_in_window(event: Event) -> tuple:
+    """(opens, closes): from the partnership's lead time before the start to its grace after the end."""
+    from datetime import timedelta
+
+    partnership = event.partnership
+    return (
+        event.start - timedelta(minutes=partnership.check_in_opens_minutes),
+        event.end + timedelta(minutes=partnership.check_in_grace_minutes),
     )
-    if registration is None:
-        raise ValidationError({"code": CHECK_IN_UNKNOWN.format(code=code or "(empty)")})
+
+
+def check_in_is_open(event: Event, now=None) -> bool:
+    opens, closes = check_in_window(event)
+    return opens <= (now or timezone.now()) <= closes
+
+
+def _day(moment) -> str:
+    return moment.strftime("%A %-d %B %Y")
+
+
+def _clock(moment) -> str:
+    return moment.strftime("%-I:%M %p").lower()
+
+
+def check_in_closed_message(event: Event) -> str:
+    opens, closes = (timezone.localtime(moment, event.zone) for moment in check_in_window(event))
+    if opens.date() == closes.date():
+        window = f"on {_day(opens)}, {_clock(opens)} – {_clock(closes)}"
+    else:
+        window = f"from {_day(opens)}, {_clock(opens)} to {_day(closes)}, {_clock(closes)}"
+    local = event.local_start
+    return CHECK_IN_CLOSED.format(window=window, date=f"{_day(local)} at {_clock(local)}")
+
+
+@transaction.atomic
+def attendance_check_in(
+    *,
+    event: Event,
+    by: User,
+    code: str | None = None,
+    registration_id: int | None = None,
+    override: bool = False,
+) -> Registration:
+    """Check in by the code on the person's "My sessions" page (typed or scanned), or a person found by name.
+
+    Only inside the check-in window (check_in_window) unless the coordinator overrides knowingly.
+    """
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError({"event": CHECK_IN_CANCELLED_EVENT})
+    if not override and not check_in_is_open(event):
+        raise ValidationError({"event": check_in_closed_message(event)})
+    confirmed = event.registrations.select_related("user").filter(status=Registration.Status.CONFIRMED)
+    if registration_id is not None:
+        registration = confirmed.filter(pk=registration_id).first()
+        if registration is None:
+            raise ValidationError({"registration": "No confirmed registration for this session has that id."})
+    elif code is not None:
+        code = normalise_code(code)
+        registration = confirmed.filter(check_in_code=code).first()
+        if registration is None:
+            raise ValidationError({"code": CHECK_IN_UNKNOWN.format(code=code or "(empty)")})
+    else:
+        raise ValidationError({"code": CHECK_IN_NEEDS_PERSON})
     return attendance_mark(registration=registration, attended=True, by=by)
+
+
+@transaction.atomic
+def attendance_check_in_undo(*, registration: Registration, by: User) -> Registration:
+    """Take back a mistaken check-in: the person is "not marked" again (not a no-show)."""
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.event.attendance_finalised_at:
+        raise ValidationError({"event": UNDO_AFTER_FINALISED})
+    if registration.attendance != Registration.Attendance.ATTENDED:
+        raise ValidationError({"registration": CHECK_IN_NOT_ARRIVED})
+    registration.attendance = Registration.Attendance.UNKNOWN
+    registration.attendance_marked_at = timezone.now()
+    registration.attendance_marked_by = by
+    registration.save(update_fields=["attendance", "attendance_marked_at", "attendance_marked_by", "updated_at"])
+    return registration
 
 
 @transaction.atomic

@@ -20,5 +20,10 @@ urlpatterns = [
         views.roster_attendance,
         name="roster-attendance",
     ),
+    path(
+        "manage/<slug:slug>/registrations/<int:registration_id>/check-in/undo/",
+        views.check_in_undo,
+        name="check-in-undo",
+    ),
     path("manage/<slug:slug>/registrations/<int:registration_id>/top/", views.roster_top, name="roster-top"),
 ]

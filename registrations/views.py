@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.contrib import messages
@@ -13,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
+from core import csv as core_csv
+from core.headers import permissions_policy
 from events import selectors as event_selectors
 from events.models import Event
 from events.permissions import event_get_visible_or_404, partnership_event_get_managed
@@ -199,34 +200,22 @@ def roster(request, slug: str, event_id: int):
 
 
 def _roster_csv(event: Event, entries) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="roster-{event.pk}-{event.local_start:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(ROSTER_COLUMNS)
-    for r in entries:
-        user = r.user
-        writer.writerow(
-            [
-                _csv_safe(user.full_name if user else "Former member"),
-                _csv_safe(user.email if user else ""),
-                _csv_safe(user.organisation if user else ""),
-                r.sector.name if r.sector else "",
-                r.get_status_display(),
-                r.waitlist_position or "",
-                r.get_attendance_display(),
-                r.get_source_display(),
-                _csv_safe(r.needs),
-                timezone.localtime(r.created_at, event.zone).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in free text."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    rows = (
+        [
+            user.full_name if (user := r.user) else "Former member",
+            user.email if user else "",
+            user.organisation if user else "",
+            r.sector.name if r.sector else "",
+            r.get_status_display(),
+            r.waitlist_position or "",
+            r.get_attendance_display(),
+            r.get_source_display(),
+            r.needs,
+            timezone.localtime(r.created_at, event.zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for r in entries
+    )
+    return core_csv.csv_response(f"roster-{event.pk}-{event.local_start:%Y-%m-%d}.csv", ROSTER_COLUMNS, rows)
 
 
 @login_required
@@ -297,37 +286,85 @@ def roster_top(request, slug: str, registration_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def roster_finalise(request, slug: str, event_id: int):
-    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
-    try:
-        no_shows = services.attendance_finalise(event=event, by=request.user)
-    except ValidationError as error:
-        _messages_for(request, error)
-    else:
-        messages.success(request, f"Attendance is final: {no_shows} marked as no-show.")
-    return redirect("roster", slug=slug, event_id=event.pk)
+    """A decision first (GET: what will happen), then the work in the background (POST).
+
+    Unmarked people become no-shows at once; certificates are issued by a batch after commit and the
+    coordinator is taken to its progress bar.
+    """
+    partnership, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
+    if request.method == "POST":
+        try:
+            no_shows = services.attendance_finalise(event=event, by=request.user)
+        except ValidationError as error:
+            _messages_for(request, error)
+            return redirect("roster", slug=slug, event_id=event.pk)
+        messages.success(
+            request,
+            f"Attendance is final: {no_shows} marked as no-show. Certificates are being issued below; "
+            "attendees get them, and the feedback form, by e-mail.",
+        )
+        return redirect("event-certificates", slug=slug, event_id=event.pk)
+    counts = selectors.roster_counts(event=event)
+    unmarked = list(
+        event.registrations.filter(status=Registration.Status.CONFIRMED)
+        .exclude(attendance=Registration.Attendance.ATTENDED)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    return render(
+        request,
+        "registrations/finalise.html",
+        {
+            "partnership": partnership,
+            "event": event,
+            "counts": counts,
+            "unmarked": unmarked,
+            "started": event.start <= timezone.now(),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permissions_policy(camera="self")
 def check_in(request, slug: str, event_id: int):
-    """The door: a code typed, or read by the phone's camera, marks attendance."""
+    """The door: a code typed or read by the phone's camera, or a name searched, marks attendance.
+
+    Outside the check-in window the page says when the session is and takes a check-in only with
+    "check in anyway" ticked.
+    """
     partnership, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id)
-    form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    checked = None
-    if request.method == "POST" and form.is_valid():
+    window_open = services.check_in_is_open(event)
+    data = request.POST if request.method == "POST" and "code" in request.POST else None
+    form = CheckInForm(data, initial={"code": request.GET.get("code", "")}, window_open=window_open)
+    checked, search_error = None, None
+    q = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
+    q = q.strip()[:100]
+    if request.method == "POST" and data is not None and form.is_valid():
         try:
-            checked = services.attendance_check_in(event=event, code=form.cleaned_data["code"], by=request.user)
+            checked = services.attendance_check_in(
+                event=event,
+                code=form.cleaned_data["code"],
+                by=request.user,
+                override=form.cleaned_data.get("override", False),
+            )
         except ValidationError as error:
             form.add_error("code", error.messages[0])
         else:
-            form = CheckInForm()
-    arrived = (
-        event.registrations.filter(attendance=Registration.Attendance.ATTENDED, status=Registration.Status.CONFIRMED)
-        .select_related("user", "sector")
-        .order_by("-attendance_marked_at")
-    )
+            form = CheckInForm(window_open=window_open)
+    elif request.method == "POST" and "registration" in request.POST:
+        try:
+            checked = services.attendance_check_in(
+                event=event,
+                registration_id=_posted_id(request.POST.get("registration")),
+                by=request.user,
+                override=request.POST.get("override") == "yes",
+            )
+        except ValidationError as error:
+            search_error = error.messages[0]
+    found = selectors.check_in_search(event=event, q=q) if q else None
     return render(
         request,
         "registrations/check_in.html",
@@ -336,7 +373,35 @@ def check_in(request, slug: str, event_id: int):
             "event": event,
             "form": form,
             "checked": checked,
-            "arrived": arrived,
+            "arrived": selectors.check_in_arrived(event=event),
             "counts": selectors.roster_counts(event=event),
+            "window_open": window_open,
+            "window": services.check_in_window(event),
+            "closed_message": None if window_open else services.check_in_closed_message(event),
+            "q": q,
+            "found": found,
+            "search_error": search_error,
         },
     )
+
+
+def _posted_id(value) -> int:
+    """A posted id; anything else is an id no registration has (the service then names the field)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+@login_required
+@require_POST
+def check_in_undo(request, slug: str, registration_id: int):
+    registration = _managed_registration(request, slug, registration_id)
+    try:
+        services.attendance_check_in_undo(registration=registration, by=request.user)
+    except ValidationError as error:
+        _messages_for(request, error)
+    else:
+        messages.success(request, f"{registration.user or 'Former member'} is no longer checked in.")
+    target = reverse("check-in", kwargs={"slug": slug, "event_id": registration.event_id})
+    return redirect(_back(request, target))

@@ -21,6 +21,7 @@ from events import services as event_services
 from events.demo import COHOSTS, DESCRIPTION, SERIES_TITLE, TOPICS_BY_MONTH
 from events.models import Event, Series, Venue
 from registrations import services as registration_services
+from registrations.demo import seat_registrations
 from registrations.models import Registration
 
 from . import services
@@ -119,13 +120,25 @@ def _last_year_sessions(partnership: Partnership, coordinator: User, rng: random
     for month, event in enumerate(events):
         weights = {sectors[slug]: weight(month) for slug, weight in MIX.items() if slug in sectors}
         wanted = min(len(people), 24 + month * 2 + rng.randint(0, 6))  # 24–48: later sessions fill up
-        for user in _weighted_sample(rng, people, weights, wanted):
-            registration_services.registration_create(event=event, user=user, check_open=False)
-        for registration in list(event.registrations.filter(status=Registration.Status.CONFIRMED))[: rng.randint(0, 3)]:
-            registration_services.registration_cancel(registration=registration, by=coordinator)
-        for registration in event.registrations.filter(status=Registration.Status.CONFIRMED):
-            if rng.random() < 0.84 + month * 0.01:
-                registration_services.attendance_mark(registration=registration, attended=True, by=coordinator)
+        # Bulk writes, with the outcome the services would give: seats, then a few cancel (the waitlist
+        # moves up), then attendance.
+        rows = seat_registrations(event, _weighted_sample(rng, people, weights, wanted), rng, consent=0.5)
+        confirmed = [r for r in rows if r.status == Registration.Status.CONFIRMED]
+        waiting = [r for r in rows if r.status == Registration.Status.WAITLISTED]
+        for registration in confirmed[: rng.randint(0, 3)]:
+            registration.status, registration.cancelled_at = Registration.Status.CANCELLED, event.start
+            if waiting:
+                promoted = waiting.pop(0)
+                promoted.status = Registration.Status.CONFIRMED
+        for position, registration in enumerate(waiting, start=1):
+            registration.waitlist_position = position
+        for registration in rows:
+            if registration.status != Registration.Status.WAITLISTED:
+                registration.waitlist_position = None
+            if registration.status == Registration.Status.CONFIRMED and rng.random() < 0.84 + month * 0.01:
+                registration.attendance = Registration.Attendance.ATTENDED
+                registration.attendance_marked_at, registration.attendance_marked_by = event.start, coordinator
+        Registration.objects.bulk_create(rows)
         for _ in range(rng.randint(1, 4)):
             if guests and rng.random() < 0.25:
                 number = rng.randint(1, guests)  # an earlier guest comes back
@@ -164,6 +177,7 @@ def _feedback(partnership: Partnership, rng: random.Random) -> int:
     sectors = list(Sector.objects.all())
     first = events[0].start if events else timezone.now()
     made = 0
+    rows = []
     for event in events:
         if event.pk in done:  # a session with answers has had its turn (seed_demo runs again and again)
             continue
@@ -179,21 +193,24 @@ def _feedback(partnership: Partnership, rng: random.Random) -> int:
             connected = rng.sample(others, rng.randint(0, 2) + (1 if rng.random() < 0.4 + progress * 0.4 else 0))
             if rng.random() < 0.2 and registration.sector:
                 connected.append(registration.sector)
-            feedback, _ = services.feedback_submit(
-                registration=registration,
-                rating=rating,
-                would_recommend=rng.random() < 0.35 + rating * 0.13,
-                most_useful=rng.choice(MOST_USEFUL),
-                do_differently=rng.choice(DO_DIFFERENTLY),
-                new_contacts=max(0, round(rng.gauss(1.5 + progress * 2.5, 1.2))),
-                sectors_connected=connected,
-                comments=rng.choice(COMMENTS),
-                consent_quote=rng.random() < 0.45,
-                consent_name=rng.random() < 0.3,
-            )
+            answers = {
+                "rating": rating,
+                "would_recommend": rng.random() < 0.35 + rating * 0.13,
+                "most_useful": rng.choice(MOST_USEFUL),
+                "do_differently": rng.choice(DO_DIFFERENTLY),
+                "new_contacts": max(0, round(rng.gauss(1.5 + progress * 2.5, 1.2))),
+                "comments": rng.choice(COMMENTS),
+                "consent_quote": rng.random() < 0.45,
+                "consent_name": rng.random() < 0.3,
+            }
             answered = event.end + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 10))
-            Feedback.objects.filter(pk=feedback.pk).update(submitted_at=answered)
+            rows.append((Feedback(registration=registration, submitted_at=answered, **answers), connected))
             made += 1
+    Feedback.objects.bulk_create([feedback for feedback, _ in rows])  # one write for every answer
+    links = Feedback.sectors_connected.through
+    links.objects.bulk_create(
+        [links(feedback_id=feedback.pk, sector_id=sector.pk) for feedback, sectors in rows for sector in sectors]
+    )
     return made
 
 

@@ -6,10 +6,11 @@ same way everywhere, so a chart, its table and its CSV always show the same numb
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+
+from core.csv import csv_text
 
 from .selectors import Report
 
@@ -54,14 +55,8 @@ def display(value: Cell) -> str:
     return str(value)
 
 
-def csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in text people typed."""
-    if value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_value(value: Cell) -> str:
+def csv_value(value: Cell) -> str | int | Decimal:
+    """A cell for the CSV; core.csv neutralises formulas in the text ones."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -71,10 +66,10 @@ def csv_value(value: Cell) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return display(value)
+        return Decimal(display(value))
     if isinstance(value, int):
-        return str(value)
-    return csv_safe(str(value))
+        return value
+    return str(value)
 
 
 def _session_cells(session) -> list[Cell]:
@@ -292,15 +287,15 @@ def report_tables(report: Report) -> dict[str, Table]:
     return {key: build(report) for key, build in BUILDERS.items()}
 
 
-def table_csv(table: Table) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([csv_value(cell) for cell in row])
+def table_rows(table: Table) -> list[list]:
+    rows = [[csv_value(cell) for cell in row] for row in table.rows]
     if table.footer:
-        writer.writerow([csv_value(cell) for cell in table.footer])
-    return buffer.getvalue()
+        rows.append([csv_value(cell) for cell in table.footer])
+    return rows
+
+
+def table_csv(table: Table) -> str:
+    return csv_text(table.columns, table_rows(table))
 
 
 @dataclass

@@ -14,13 +14,14 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
+from core import csv as core_csv
 from core.pdf import render_pdf
 
 from . import selectors, services
 from .charts import report_charts
 from .forms import FeedbackForm, PeriodForm, QuoteForm
 from .periods import PRESETS, Period, period_for_preset, period_resolve, presets
-from .tables import BUILDERS, key_figures, report_tables, table_csv
+from .tables import BUILDERS, key_figures, report_tables, table_rows
 
 PDF_STYLESHEET = "reporting/report-print.css"
 FEEDBACK_PAGE_SIZE = 20
@@ -92,10 +93,8 @@ def report_csv(request, slug: str, table: str):
 
 
 def csv_response(table, *, partnership, period: Period) -> HttpResponse:
-    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     filename = f"{partnership.slug}-{table.key}-{period.date_from:%Y-%m-%d}-to-{period.date_to:%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return core_csv.csv_response(filename, table.columns, table_rows(table), bom=False)
 
 
 def report_pdf_bytes(report) -> bytes:

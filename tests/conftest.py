@@ -66,6 +66,7 @@ def _fast_and_eager(settings):
     """Fast password hashing; Celery runs tasks inline unless a test starts a real worker."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CROSSROADS_EAGER_IN_THREAD = False  # batches run inline; tests of the thread turn it on
     # A cache per test process: Redis' clear() empties its whole database, which another pytest-xdist
     # process may be counting rate limits in.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

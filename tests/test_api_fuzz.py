@@ -1,7 +1,10 @@
 """Schemathesis against the API's own /api/openapi.json, in process through the WSGI application.
 
-Every operation of the schema is fuzzed twice, as an anonymous caller and as a signed-in practitioner
-(a Bearer token), so operations added later are covered with no change here. Checks: no server error,
+Every operation of the schema is fuzzed three times, as an anonymous caller, as a signed-in practitioner
+and as a partnership's coordinator (Bearer tokens), so operations added later are covered with no change
+here; then the stateful phase chains operations (an id one answer gives feeds the next request) as the
+coordinator. Operations that destroy the caller's own access (deleting one's account, revoking one's token)
+are left out of the coordinator's runs, or every later call would be a 401. Checks: no server error,
 documented status codes, documented content types and headers, and bodies that match the schema.
 
 Bounded and deterministic for CI: 25 generated examples per operation and generation mode (valid and
@@ -90,6 +93,20 @@ def practitioner_headers(practitioner, token_for):
     return token_for(practitioner)
 
 
+@pytest.fixture
+def coordinator_headers(coordinator, token_for):
+    return token_for(coordinator)
+
+
+# Deleting one's own account or revoking one's own token: the rest of the run would only see 401s.
+SELF_DESTRUCTIVE = r"/me/delete$|/me/tokens/\{token_id\}$"
+coordinator_schema = schema.exclude(method="POST", path_regex=SELF_DESTRUCTIVE).exclude(
+    method="DELETE", path_regex=SELF_DESTRUCTIVE
+)
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "15"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "8"))
+
+
 def _call_and_validate(case, headers=None):
     with transaction.atomic():
         case.call_and_validate(headers=headers, checks=CHECKS)
@@ -106,6 +123,41 @@ def test_api_as_anonymous(case):
 @FUZZ_SETTINGS
 def test_api_as_practitioner(case, practitioner_headers):
     _call_and_validate(case, practitioner_headers)
+
+
+@coordinator_schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_as_coordinator(case, coordinator_headers):
+    _call_and_validate(case, coordinator_headers)
+
+
+def test_api_stateful_as_coordinator(coordinator_headers, partnership):
+    """Schemathesis's stateful phase: sequences of calls linked by the ids the API answers with."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    base = coordinator_schema.as_state_machine()
+    calls = []
+
+    class CoordinatorMachine(base):
+        def get_call_kwargs(self, case):
+            return {"headers": coordinator_headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            calls.append(f"{case.method} {case.path}")
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+
+    run_state_machine_as_test(
+        CoordinatorMachine,
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    assert len(calls) >= STATEFUL_EXAMPLES, "the state machine made no calls"
 
 
 # --- Regressions of bugs the fuzzing found (undocumented 422s; 500s on integers past 2**63). ----------

@@ -156,9 +156,10 @@ PAGES: dict[str, Rule] = {
     "roster": Rule(PARTNERSHIP),
     "roster-walk-in": Rule(PARTNERSHIP, ("POST",)),
     "roster-capacity": Rule(PARTNERSHIP, ("POST",)),
-    "roster-finalise": Rule(PARTNERSHIP, ("POST",)),
+    "roster-finalise": Rule(PARTNERSHIP, FORM),
     "roster-attendance": Rule(PARTNERSHIP, ("POST",)),
     "roster-top": Rule(PARTNERSHIP, ("POST",)),
+    "check-in-undo": Rule(PARTNERSHIP, ("POST",)),
     "check-in": Rule(PARTNERSHIP, FORM),
     # networking (tables and badges)
     "table-plan": Rule(PARTNERSHIP),
@@ -222,6 +223,7 @@ PAGES: dict[str, Rule] = {
     "directory-suggestion-decide": Rule(PARTNERSHIP, ("POST",)),
     "directory-import-upload": Rule(PARTNERSHIP, FORM),
     "directory-import": Rule(PARTNERSHIP, FORM),
+    "directory-import-progress": Rule(PARTNERSHIP),
     # servicemap (the map is public with its directory; insights and sessions are the partnership's)
     "directory-map": Rule(PUBLIC),
     "directory-insights": Rule(PARTNERSHIP),
@@ -300,6 +302,8 @@ API: dict[str, Rule] = {
     "POST /api/events/{event_id}/check-in": Rule(PARTNERSHIP, body={"code": "000000"}),
     "POST /api/registrations/{registration_id}/attendance": Rule(PARTNERSHIP, body={"attended": True}),
     "POST /api/registrations/{registration_id}/waitlist/top": Rule(PARTNERSHIP),
+    "POST /api/registrations/{registration_id}/check-in/undo": Rule(PARTNERSHIP),
+    "GET /api/events/{event_id}/check-in": Rule(PARTNERSHIP),
     "POST /api/events/{event_id}/attendance/finalise": Rule(PARTNERSHIP),
     "GET /api/me/export": Rule(LOGIN),
     "POST /api/me/delete": Rule(LOGIN, body={"password": "not the password"}),
@@ -335,6 +339,10 @@ API: dict[str, Rule] = {
     "GET /api/hsds/taxonomies/{id}": Rule(PUBLIC),
     "GET /api/hsds/taxonomy_terms": Rule(PUBLIC),
     "GET /api/hsds/taxonomy_terms/{id}": Rule(PUBLIC),
+    "GET /api/hsds/service_at_locations": Rule(PUBLIC),
+    "GET /api/hsds/service_at_locations/{id}": Rule(PUBLIC),
+    # Any other path under /api/hsds/ is a JSON 404, whoever asks.
+    **{f"{m} /api/hsds/{{rest}}": Rule(PUBLIC, always_404=True) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     # networking (tables and badges)
     "GET /api/events/{event_id}/table-plan": Rule(PARTNERSHIP),
     "POST /api/events/{event_id}/table-plan": Rule(PARTNERSHIP),
@@ -388,6 +396,14 @@ def _uid(user) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
 
 
+def _service_at_location(world):
+    from referrals.models import Location, ServiceAtLocation
+
+    service = world.referrals.service
+    location, _ = Location.objects.get_or_create(directory=service.directory, name="Walk site")
+    return ServiceAtLocation.objects.get_or_create(directory=service.directory, service=service, location=location)[0]
+
+
 # By kwarg name, for every route that has it…
 KWARG_SAMPLES: dict[str, Callable[[SimpleNamespace], Any]] = {
     "slug": lambda w: w.partnership.slug,
@@ -414,6 +430,11 @@ ROUTE_SAMPLES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "GET /api/hsds/organizations/{id}": lambda w: {"id": w.referrals.service.organization_id},
     "GET /api/hsds/taxonomies/{id}": lambda w: {"id": w.referrals.term.taxonomy_id},
     "GET /api/hsds/taxonomy_terms/{id}": lambda w: {"id": w.referrals.term.pk},
+    "GET /api/hsds/service_at_locations/{id}": lambda w: {"id": _service_at_location(w).pk},
+    **{
+        f"{m} /api/hsds/{{rest}}": (lambda w: {"rest": "no-such-list"})
+        for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    },
     "verify-email": lambda w: {
         "uidb64": _uid(w.unverified),
         "token": email_verification_token.make_token(w.unverified),

@@ -1,4 +1,5 @@
-// Long work in the background (bulk certificates): poll its progress and update the bar.
+// Long work in the background (bulk certificates, HSDS imports): poll its progress and update the bar.
+// data-batch-verb (optional, default "issued") words the count: "12 of 40 issued…", "200 of 10000 checked…".
 (function () {
   "use strict";
   var box = document.querySelector("[data-batch-progress]");
@@ -7,6 +8,7 @@
   if (status === "finished" || status === "failed") return;
   var bar = box.querySelector("progress");
   var text = box.querySelector("[data-batch-text]");
+  var verb = box.getAttribute("data-batch-verb") || "issued";
   function poll() {
     fetch(box.getAttribute("data-batch-progress"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -15,12 +17,12 @@
         bar.value = data.done;
         bar.textContent = data.percent + "%";
         if (data.status === "finished") {
-          text.textContent = "Done: " + data.done + " of " + data.total + " issued.";
+          text.textContent = "Done: " + data.done + " of " + data.total + " " + verb + ".";
           window.setTimeout(function () { window.location.reload(); }, 800);
         } else if (data.status === "failed") {
           text.textContent = "Stopped: " + data.error;
         } else {
-          text.textContent = data.done + " of " + data.total + " issued…";
+          text.textContent = data.done + " of " + data.total + " " + verb + "…";
           window.setTimeout(poll, 1000);
         }
       }, function () { window.setTimeout(poll, 3000); });

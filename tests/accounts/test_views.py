@@ -374,3 +374,32 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
+
+
+def test_login_takes_a_coordinator_to_their_coordinator_area_and_others_home(
+    client, partnership, coordinator, other_partnership, practitioner
+):
+    def log_in(user, query=""):
+        client.logout()
+        return client.post(reverse("login") + query, {"username": user.email, "password": PASSWORD})
+
+    assert log_in(coordinator)["Location"] == reverse("manage-partnership", args=[partnership.slug])
+    assert log_in(practitioner)["Location"] == reverse("home")
+    # ?next= still wins; someone coordinating two partnerships gets the list of both.
+    assert log_in(coordinator, "?next=/events/")["Location"] == "/events/"
+    both = CoordinatorFactory(partnership=partnership, email="both@example.org")
+    from accounts.models import Membership
+
+    Membership.objects.create(user=both, partnership=other_partnership, role="coordinator")
+    assert log_in(both)["Location"] == reverse("manage")
+
+
+def test_api_tokens_live_under_account_settings_not_in_the_main_menu(client, practitioner):
+    client.force_login(practitioner)
+    home = client.get(reverse("home")).content.decode()
+    menu = home.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert reverse("tokens") not in menu and "API tokens" not in menu
+    profile = client.get(reverse("profile")).content.decode()
+    settings_section = profile.split('id="settings-heading"')[1]
+    assert f'<a href="{reverse("tokens")}">API tokens</a>' in settings_section
+    assert client.get(reverse("tokens")).status_code == 200

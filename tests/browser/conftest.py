@@ -4,7 +4,7 @@ Every test in tests/browser is marked `browser`, so tests/conftest.py skips it w
 missing (and fails it under CI=true). Tests use the `ui` fixture (see tests/browser/support.py):
 
     def test_something(ui):
-        ui.visit("/accounts/login/")                 # loads the page, runs axe-core
+        ui.visit("/accounts/login/")                 # loads the page, runs axe-core, checks no sideways scroll
         with ui.navigation():                        # any action that loads a new page; axe runs after it
             ui.page.get_by_role("button", name="Log in").click()
 
@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 812}  # iPhone-sized: the narrowest layout we support
+PHONE = {"width": 390, "height": 844}  # iPhone 12-15 sized: the phone layout every page must fit
 TIMEOUT_MS = 5_000
 
 _reports = pytest.StashKey[dict]()
@@ -164,5 +164,5 @@ def ui(make_ui) -> BrowserUI:
 
 @pytest.fixture
 def phone_ui(make_ui) -> BrowserUI:
-    """A phone-sized (375 px wide) touch browser tab on the live server."""
+    """A phone-sized (390 × 844) touch browser tab on the live server."""
     return make_ui(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)

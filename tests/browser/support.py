@@ -43,12 +43,52 @@ async (tags) => {
 }
 """
 
+# Runs in the page: does the document scroll sideways? If it does, name the elements that stick out past the
+# viewport's right edge: not those a scrolling region clips (unless they are positioned, which escapes the clip
+# when the region is not their containing block), and not the children of one already named.
+OVERFLOW_CHECK = """
+() => {
+  const root = document.scrollingElement || document.documentElement;
+  const width = root.clientWidth;
+  if (root.scrollWidth <= width) { return null; }
+  const clipped = (el) => {
+    if (["absolute", "fixed"].includes(getComputedStyle(el).position)) { return false; }
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") { return true; }
+    }
+    return false;
+  };
+  const culprits = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right <= width + 0.5 || box.width === 0 || clipped(el)) { continue; }
+    if (culprits.some((outer) => outer.contains(el))) { continue; }
+    culprits.push(el);
+    if (culprits.length >= 5) { break; }
+  }
+  return {
+    scrollWidth: root.scrollWidth,
+    clientWidth: width,
+    culprits: culprits.map((el) => {
+      const box = el.getBoundingClientRect();
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+      return name + " (right edge at " + Math.round(box.right) + " px)";
+    }),
+  };
+}
+"""
+
 # Subresources whose failure would make the page (and axe's verdict on it, e.g. colour contrast) meaningless.
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
 
 
 class AccessibilityError(AssertionError):
     """axe-core found WCAG 2.2 AA violations on a page."""
+
+
+class SidewaysScrollError(AccessibilityError):
+    """The page is wider than the viewport: it scrolls sideways (WCAG 1.4.10 Reflow, at a phone's width)."""
 
 
 def format_violations(url: str, violations: list[dict]) -> str:
@@ -73,6 +113,14 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${location.href}: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` (${event.sourceFile || ""}:${event.lineNumber || ""})`);
+});
+"""
+
+
 @dataclass
 class Document:
     """One document the page loaded, in order; `checked` once axe has run on it."""
@@ -89,6 +137,7 @@ class BrowserUI:
     documents: list[Document] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     broken_assets: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
     axe_runs: int = 0
 
     def __repr__(self) -> str:
@@ -98,6 +147,11 @@ class BrowserUI:
         self.page.on("load", self._on_load)
         self.page.on("pageerror", lambda error: self.page_errors.append(f"{self.page.url}: {error}"))
         self.page.on("response", self._on_response)
+        # Content-Security-Policy violations, both ways the browser tells: the securitypolicyviolation event
+        # (reported through a binding, which the policy cannot block) and the console message.
+        self.context.expose_binding("__cspViolation", lambda source, text: self.csp_violations.append(text))
+        self.context.add_init_script(script=CSP_LISTENER)
+        self.page.on("console", self._on_console)
 
     # --- Navigation: the two doors ----------------------------------------------------------
 
@@ -140,6 +194,20 @@ class BrowserUI:
             self.documents[-1].checked = True
         if violations:
             raise AccessibilityError(format_violations(self.page.url, violations))
+        self.check_no_sideways_scroll()
+
+    def check_no_sideways_scroll(self) -> None:
+        """Fail if the document is wider than the viewport (at any width; it matters most on a phone).
+
+        Wide content belongs in a region that scrolls by itself (`.table-scroll`, labelled and focusable) or
+        in stacked cards; the page itself never scrolls sideways. Part of every check_accessibility().
+        """
+        overflow = self.page.evaluate(OVERFLOW_CHECK)
+        if overflow:
+            raise SidewaysScrollError(
+                f"{self.page.url} scrolls sideways: {overflow['scrollWidth']} px wide in a "
+                f"{overflow['clientWidth']} px viewport; sticking out: " + ", ".join(overflow["culprits"])
+            )
 
     def unchecked_documents(self) -> list[str]:
         return [doc.url for doc in self.documents if not doc.checked]
@@ -156,6 +224,8 @@ class BrowserUI:
             found.append("JavaScript errors:\n" + "\n".join(f"    {e}" for e in self.page_errors))
         if self.broken_assets:
             found.append("assets that failed to load:\n" + "\n".join(f"    {a}" for a in self.broken_assets))
+        if self.csp_violations:
+            found.append("Content-Security-Policy violations:\n" + "\n".join(f"    {v}" for v in self.csp_violations))
         return found
 
     # --- Conveniences -----------------------------------------------------------------------
@@ -177,6 +247,10 @@ class BrowserUI:
 
     def _on_load(self, page: Page) -> None:
         self.documents.append(Document(url=page.url))
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400 and response.request.resource_type in ASSET_TYPES:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .support import AccessibilityError
+from .support import AccessibilityError, SidewaysScrollError
 
 
 def test_axe_reports_violations_readably(ui):
@@ -39,3 +39,29 @@ def test_a_page_loaded_without_a_check_is_reported(ui):
     ui.check_accessibility()  # checks the page on screen only; the one before it stays unchecked
     assert ui.unchecked_documents() == [ui.url("/accounts/signup/")]
     ui.documents.clear()  # so this test's own teardown passes
+
+
+def test_a_page_wider_than_a_phone_fails_the_check(phone_ui):
+    phone_ui.visit("/accounts/login/")
+    assert phone_ui.page.viewport_size == {"width": 390, "height": 844}
+    phone_ui.page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML(
+            "beforeend", '<div id="too-wide" style="width: 900px; height: 10px"></div>')"""
+    )
+    with pytest.raises(SidewaysScrollError) as raised:
+        phone_ui.check_accessibility()
+    message = str(raised.value)
+    assert "/accounts/login/ scrolls sideways" in message
+    assert "in a 390 px viewport" in message
+    assert "div#too-wide" in message
+
+    # Wide content inside its own scrolling region is fine: the page itself does not scroll sideways.
+    phone_ui.page.evaluate(
+        """() => {
+            const region = document.createElement("div");
+            region.className = "table-scroll";
+            region.appendChild(document.querySelector("#too-wide"));
+            document.querySelector("main").appendChild(region);
+        }"""
+    )
+    phone_ui.check_accessibility()

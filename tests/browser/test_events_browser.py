@@ -43,11 +43,22 @@ def test_coordinator_creates_previews_and_publishes_a_monthly_series(ui, partner
     for month in ("January", "December"):
         expect(page.get_by_label(month, exact=True)).not_to_be_checked()
 
-    with ui.navigation():
+    # The preview comes from the preview API and replaces the old one in place: no new page, focus on it.
+    loaded = len(ui.documents)
+    with page.expect_response("**/api/series/preview") as answer:
         page.get_by_role("button", name="Preview dates").click()
+    assert answer.value.status == 200
     preview = page.get_by_role("region", name=re.compile("Preview"))
     expect(preview.get_by_role("heading")).to_have_text("Preview: 10 sessions")
     expect(preview.get_by_role("listitem").first).to_contain_text(f"Wednesday 3 February {NEXT_YEAR}, 9:30 a.m.")
+    expect(preview.get_by_role("listitem").first).to_contain_text("– 11:30 a.m.")
+    expect(preview).to_be_focused()
+    assert len(ui.documents) == loaded
+    ui.check_accessibility()
+    page.get_by_label("Last possible date").fill(f"{NEXT_YEAR}-06-30")
+    page.get_by_role("button", name="Preview dates").click()
+    expect(preview.get_by_role("heading")).to_have_text("Preview: 5 sessions")
+    page.get_by_label("Last possible date").fill(f"{NEXT_YEAR}-11-30")
     assert not Series.objects.exists()
 
     page.get_by_label("Publish the sessions now").check()

@@ -1,9 +1,11 @@
 """Registrations in real Chromium: waitlist, automatic promotion, and check-in at the door."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import segno
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from registrations.models import Registration
@@ -41,7 +43,8 @@ def test_practitioner_joins_the_waitlist_is_promoted_and_sees_the_code(ui, partn
 
 
 def test_coordinator_checks_someone_in_on_a_phone(phone_ui, partnership, coordinator, practitioner):
-    event = EventFactory(partnership=partnership, title="Kindergarten transitions")
+    soon = timezone.now() + timedelta(minutes=45)  # check-in is open
+    event = EventFactory(partnership=partnership, title="Kindergarten transitions", start=soon)
     registration = RegistrationFactory(event=event, user=practitioner)
     RegistrationFactory(event=event)
     ui, page = phone_ui, phone_ui.page
@@ -84,7 +87,7 @@ def test_scanning_the_qr_code_with_the_camera_checks_in(
     from tests.browser.support import BrowserUI
     from tests.conftest import CHROMIUM
 
-    event = EventFactory(partnership=partnership)
+    event = EventFactory(partnership=partnership, start=timezone.now() + timedelta(minutes=30))  # check-in is open
     registration = RegistrationFactory(event=event, user=practitioner)
     png = tmp_path / "qr.png"
     segno.make(check_in_url(registration), error="m").save(png, scale=10, border=6)
@@ -119,3 +122,100 @@ def test_scanning_the_qr_code_with_the_camera_checks_in(
         browser.close()
     registration.refresh_from_db()
     assert registration.attendance == "attended"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_check_in_on_the_day_search_undo_and_the_closed_window(make_ui, partnership, coordinator, width, tmp_path):
+    """At the door on a phone and a laptop: name search, check in, undo; a session months ahead warns first."""
+    from tests.accounts.factories import UserFactory
+
+    ui = make_ui(viewport={"width": width, "height": 844 if width < 600 else 800})
+    page = ui.page
+    soon = EventFactory(partnership=partnership, title="Speech pathways", start=timezone.now() + timedelta(minutes=20))
+    ngoc = RegistrationFactory(event=soon, user=UserFactory(full_name="Ngoc Tran", organisation="Uniting Ballarat"))
+    RegistrationFactory(event=soon, user=UserFactory(full_name="Ben Smith"))
+    ui.log_in_as(coordinator)
+    ui.visit(f"/manage/ballarat/events/{soon.pk}/check-in/")
+    page.get_by_label("Name, organisation or e-mail").fill("ngoc")
+    with ui.navigation():
+        page.get_by_role("button", name="Find").click()
+    with ui.navigation():
+        page.get_by_role("button", name="Check in Ngoc Tran").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ngoc Tran is checked in")
+    expect(page.locator("#check-in-count")).to_contain_text("1 of 2 checked in")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    ui.screenshot(tmp_path / f"check-in-{width}.png")
+    with ui.navigation():
+        page.get_by_role("button", name="Undo the check-in of Ngoc Tran").first.click()
+    expect(page.get_by_text("Ngoc Tran is no longer checked in.")).to_be_visible()
+    expect(page.locator("#check-in-count")).to_contain_text("0 of 2 checked in")
+    ngoc.refresh_from_db()
+    assert ngoc.attendance == "unknown"
+
+    later = EventFactory(partnership=partnership, title="Transitions", start=timezone.now() + timedelta(days=90))
+    early = RegistrationFactory(event=later)
+    ui.visit(f"/manage/ballarat/events/{later.pk}/check-in/")
+    expect(page.locator("#check-in-closed")).to_contain_text(f"{later.local_start.year}")
+    page.get_by_label("Check-in code").fill(early.check_in_code)
+    with ui.navigation():
+        page.get_by_role("button", name="Check in", exact=True).click()
+    expect(page.locator(".error")).to_contain_text("Check-in for this session is open ")
+    page.get_by_label("Check-in code").fill(early.check_in_code)
+    page.get_by_label("Check in anyway").check()
+    with ui.navigation():
+        page.get_by_role("button", name="Check in", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="is checked in")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    ui.screenshot(tmp_path / f"check-in-closed-{width}.png")
+
+
+def _in_first_screen(page, locator) -> None:
+    """The element is on screen without scrolling: inside the viewport, top to bottom."""
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None, "not rendered"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (
+        f"{box} is not within the first {viewport['width']}×{viewport['height']} screen"
+    )
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_the_session_page_leads_with_register_and_then_your_status(make_ui, partnership, practitioner, phone):
+    from .conftest import DESKTOP, PHONE
+
+    long_description = "\n\n".join(
+        f"Part {n}: how referral pathways work between maternal and child health, kindergartens and family services."
+        for n in range(40)
+    )
+    event = EventFactory(
+        partnership=partnership,
+        title="Collaborating for Systems Improvement: Child safety and the Child Safe Standards",
+        description=long_description,
+        cohosts=["City of Ballarat", "Grampians Public Health Unit", "Child and Family Services Ballarat"],
+        capacity=1,
+    )
+    ui = make_ui(viewport=PHONE, is_mobile=True, has_touch=True) if phone else make_ui(viewport=DESKTOP)
+    page = ui.page
+    ui.log_in_as(practitioner)
+    ui.visit(event.get_absolute_url())
+    register = page.get_by_role("button", name="Register", exact=True)
+    _in_first_screen(page, register)
+    # The optional details come after the action, and the button sends them.
+    page.get_by_label("Accessibility or dietary needs (optional)").fill("Hearing loop")
+    if phone:  # the bar stays on screen while the details scroll by
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+        _in_first_screen(page, register)
+    with ui.navigation():
+        register.click()
+    status = page.get_by_role("region", name="Your place")
+    expect(status).to_contain_text("You're registered")
+    _in_first_screen(page, status.get_by_text("You're registered"))
+    mine = Registration.objects.get(user=practitioner, event=event)
+    assert (mine.status, mine.needs) == ("confirmed", "Hearing loop")
+
+    # Full now: the next person is offered the waitlist, just as prominently.
+    ui.context.clear_cookies()
+    ui.log_in_as(RegistrationFactory(event=EventFactory(partnership=partnership)).user)
+    ui.visit(event.get_absolute_url())
+    _in_first_screen(page, page.get_by_role("button", name="Join the waitlist"))

@@ -68,3 +68,66 @@ def test_coordinator_maps_speech_pathways_reads_insights_and_prints_session_card
     page.emulate_media(media="print")
     pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
     assert len(pdf.pages) == 2  # one card per page
+
+
+# In the page: every pair of drawn node labels whose on-screen boxes intersect.
+OVERLAPPING_LABELS = """() => {
+  const boxes = window.servicemap.nodes(":visible").map(
+    (n) => [n.data("label"), n.renderedBoundingBox({includeLabels: true, includeNodes: false})]);
+  const clash = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i][1], boxes[j][1]];
+      if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) { clash.push([boxes[i][0], boxes[j][0]]); }
+    }
+  }
+  return {labels: boxes.length, clash};
+}"""
+
+
+def test_the_demo_map_has_no_overlapping_labels_and_focuses_on_a_service(make_ui, practitioner):
+    from .conftest import DESKTOP, PHONE
+
+    accounts_demo.seed(io.StringIO())
+    referrals_demo.seed(io.StringIO())
+    for viewport in (DESKTOP, PHONE):
+        ui = make_ui(viewport=viewport)
+        page = ui.page
+        ui.log_in_as(practitioner)
+        ui.visit("/directory/ballarat/map/")
+        page.wait_for_function("window.servicemapReady === true")
+        assert page.evaluate("typeof window.cytoscapeFcose") == "function"  # the fCoSE layout, not the fallback
+        found = page.evaluate(OVERLAPPING_LABELS)
+        assert found["labels"] >= 40, found  # the demo's services and referrer roles, all drawn
+        assert found["clash"] == [], f"at {viewport['width']} px these labels overlap: {found['clash']}"
+        legend = page.get_by_role("list", name="Legend")
+        expect(legend).to_contain_text("Urgent route available")
+        expect(legend).to_contain_text("Aboriginal Community Controlled Organisation")
+
+        before = page.evaluate("window.servicemap.zoom()")
+        page.get_by_role("button", name="Zoom in").click()
+        assert page.evaluate("window.servicemap.zoom()") > before
+        page.get_by_role("button", name="Zoom out").click()
+        page.get_by_role("button", name="Zoom out").click()
+        assert page.evaluate("window.servicemap.zoom()") < before
+
+    # Focus on one service: it, the services and roles referring to it and those it refers to; nothing else.
+    page.get_by_role("region", name="The map as a table").get_by_role(
+        "button", name="Paediatric Speech Pathology", exact=True
+    ).click()
+    page.locator("#map-details").get_by_role("button", name="Focus on this service").click()
+    expect(page.locator("#map-focus-status")).to_contain_text("Showing Paediatric Speech Pathology with the")
+    shown, expected = page.evaluate(
+        """() => {
+          const cy = window.servicemap;
+          const node = cy.nodes().filter((n) => n.data("label") === "Paediatric Speech Pathology");
+          const ids = (c) => c.map((n) => n.id()).sort();
+          return [ids(cy.nodes(":visible")), ids(node.closedNeighborhood().nodes())];
+        }"""
+    )
+    assert shown == expected and 2 < len(shown) < found["labels"]
+    assert page.evaluate(OVERLAPPING_LABELS)["clash"] == []
+    ui.check_accessibility()
+    page.get_by_role("button", name="Show the whole map").click()
+    expect(page.locator("#map-focus-status")).to_contain_text("Showing the whole map")
+    assert page.evaluate("window.servicemap.nodes(':visible').length") == found["labels"]

@@ -140,6 +140,19 @@ def test_month_view_places_sessions_on_their_local_day(client, partnership):
     assert f"{local:%-I:%M} {local:%p}".lower().replace("am", "a.m.").replace("pm", "p.m.") in page
 
 
+def test_month_view_opens_on_the_month_of_the_next_session(client, partnership):
+    soon = timezone.now() + timedelta(days=75)
+    EventFactory(partnership=partnership, title="Cancelled sooner", start=soon - timedelta(days=40), status="cancelled")
+    event = EventFactory(partnership=partnership, title="The next session", start=soon)
+    response = client.get("/events/month/")
+    assert response.context["first"] == event.local_start.date().replace(day=1)
+    assert "The next session" in response.content.decode()
+    # An explicit month wins; with nothing coming up, this month.
+    assert client.get("/events/month/?month=2020-01").context["first"].isoformat() == "2020-01-01"
+    event.delete()
+    assert client.get("/events/month/").context["first"] == timezone.localdate().replace(day=1)
+
+
 def test_draft_detail_is_404_for_the_public_and_other_coordinators(client, partnership, other_coordinator):
     draft = EventFactory(partnership=partnership, status="draft")
     assert client.get(f"/events/{draft.pk}/").status_code == 404

@@ -40,6 +40,7 @@ KIND_OF_KEY = {
     "organization": "organization",
     "cost_options": "cost_option",
     "services": "service",
+    "service": "service",  # a service_at_location's service
 }
 # HSDS fields and collections the directory does not keep (deprecated, or not used here): see the profile page.
 NOT_KEPT = {"wait_time", "fees", "licenses", "tax_id", "funding", "program", "programs", "program_id"}

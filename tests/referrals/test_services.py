@@ -49,7 +49,7 @@ def test_service_create_writes_the_hsds_records_behind_the_form(directory, coord
     assert (service.assured_date, service.assured_by, service.assurer_email) == (
         TODAY(),
         coordinator,
-        coordinator.email,
+        "hello@ballarat.example.org",  # the partnership's address, not the person's
     )
     assert service.review_due == TODAY() + timedelta(days=365)
     assert service.capacity_as_of == TODAY()

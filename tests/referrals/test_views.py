@@ -266,12 +266,16 @@ def test_mark_verified_buttons(directory, client, coordinator):
     assert service.assured_date == pathway.last_verified == timezone.localdate()
 
 
-def test_hsds_upload_previews_then_imports_and_reports_what_was_rejected(directory, client, coordinator):
+def test_hsds_upload_previews_then_imports_and_reports_what_was_rejected(
+    directory, client, coordinator, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator)
     payload = hsds_schemas.example("service_list.json")
     payload["contents"].append({"id": "not-a-uuid", "name": "Broken", "status": "active"})
     upload = SimpleUploadedFile("services.json", json.dumps(payload).encode(), content_type="application/json")
-    response = client.post(reverse("directory-import-upload", args=["ballarat"]), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the check is a Celery task
+        response = client.post(reverse("directory-import-upload", args=["ballarat"]), {"file": upload})
+    assert len(callbacks) == 1
     hsds_import = HsdsImport.objects.get()
     assert response["Location"] == reverse("directory-import", args=["ballarat", hsds_import.pk])
     preview = text(client.get(response["Location"]))
@@ -280,7 +284,8 @@ def test_hsds_upload_previews_then_imports_and_reports_what_was_rejected(directo
     assert "Community Counselling" in preview
     assert not Service.objects.exists()
 
-    client.post(response["Location"], {"action": "apply"})
+    with django_capture_on_commit_callbacks(execute=True):  # the import is a Celery task too
+        client.post(response["Location"], {"action": "apply"})
     assert Service.objects.get().name == "Community Counselling"
     assert "Imported" in text(client.get(response["Location"]))
 
@@ -293,10 +298,11 @@ def test_hsds_upload_refuses_what_is_not_json(directory, client, coordinator):
     assert not HsdsImport.objects.exists()
 
 
-def test_discarding_a_preview_changes_nothing(directory, client, coordinator):
+def test_discarding_a_preview_changes_nothing(directory, client, coordinator, django_capture_on_commit_callbacks):
     client.force_login(coordinator)
     upload = SimpleUploadedFile("s.json", json.dumps(hsds_schemas.example("service_full.json")).encode())
-    response = client.post(reverse("directory-import-upload", args=["ballarat"]), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("directory-import-upload", args=["ballarat"]), {"file": upload})
     client.post(response["Location"], {"action": "discard"})
     assert HsdsImport.objects.get().status == "discarded" and not Service.objects.exists()
 
@@ -339,3 +345,17 @@ def test_an_imported_non_web_address_is_never_a_link(directory, client):
     service = ServiceFactory(directory=directory, url="javascript:alert(1)")
     body = text(client.get(service.get_absolute_url()))
     assert 'href="javascript:' not in body and "javascript:alert(1)" in body
+
+
+def test_public_service_pages_and_hsds_name_the_partnership_as_verifier_never_a_person(directory, client, coordinator):
+    service = ServiceFactory(directory=directory, assured_date=None, review_due=None)
+    client.force_login(coordinator)
+    client.post(reverse("service-verify", args=["ballarat", service.pk]))
+    client.logout()
+    page = text(client.get(reverse("directory-service", args=[service.pk])))
+    assert "by the coordinators of Ballarat Community Partnership" in page
+    assert coordinator.email not in page
+    hsds = client.get(f"/api/hsds/services/{service.pk}")
+    assert hsds.status_code == 200
+    assert coordinator.email not in hsds.content.decode()
+    assert hsds.json()["assurer_email"] == "hello@ballarat.example.org"

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
 from registrations.models import Registration
@@ -123,6 +126,9 @@ def test_roster_costs_the_same_queries_for_5_or_50(client, partnership, coordina
 
 
 def test_check_in_and_attendance_endpoints(client, event, coordinator, practitioner, token_for):
+    event.start = timezone.now() + timedelta(minutes=30)  # inside the check-in window
+    event.end = event.start + timedelta(hours=2)
+    event.save()
     registration = RegistrationFactory(event=event, user=practitioner)
     headers = token_for(coordinator)
     wrong = client.post(f"/api/events/{event.pk}/check-in", {"code": "nope"}, content_type=JSON, headers=headers)

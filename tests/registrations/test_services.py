@@ -134,7 +134,7 @@ def test_the_person_cannot_cancel_after_the_start_but_a_coordinator_can(partners
 
 
 def test_check_in_by_code_is_forgiving_about_case_and_hyphens(partnership, coordinator):
-    event = EventFactory(partnership=partnership)
+    event = EventFactory(partnership=partnership, start=timezone.now() + timedelta(hours=1))
     registration = register(event)
     typed = registration.display_code.lower()
     checked = services.attendance_check_in(event=event, code=typed, by=coordinator)
@@ -145,7 +145,8 @@ def test_check_in_by_code_is_forgiving_about_case_and_hyphens(partnership, coord
 
 
 def test_codes_of_another_event_do_not_check_in(partnership, coordinator):
-    event, other = EventFactory(partnership=partnership), EventFactory(partnership=partnership)
+    soon = timezone.now() + timedelta(hours=1)
+    event, other = EventFactory(partnership=partnership, start=soon), EventFactory(partnership=partnership, start=soon)
     registration = register(other)
     with pytest.raises(ValidationError):
         services.attendance_check_in(event=event, code=registration.check_in_code, by=coordinator)

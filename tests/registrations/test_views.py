@@ -103,6 +103,9 @@ def test_roster_and_check_in_are_404_for_other_coordinators(client, event, other
 
 
 def test_check_in_page_accepts_a_typed_code(client, event, coordinator, practitioner):
+    event.start = timezone.now() + timedelta(minutes=30)  # inside the check-in window
+    event.end = event.start + timedelta(hours=2)
+    event.save()
     registration = RegistrationFactory(event=event, user=practitioner)
     client.force_login(coordinator)
     url = f"/manage/ballarat/events/{event.pk}/check-in/"

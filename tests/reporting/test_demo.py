@@ -64,3 +64,24 @@ def test_seed_demo_gives_two_years_of_sessions_with_feedback_and_runs_again_unch
     seed(again)
     assert "Reporting: feedback already there." in again.getvalue()
     assert (Event.objects.count(), Feedback.objects.count(), Feedback.objects.exclude(quote_field="").count()) == counts
+
+
+def test_seed_demo_prints_each_step_and_the_partnership_link(settings, client):
+    """The whole command, twice: it names every step as it starts and links to a page that exists."""
+    from django.core.management import call_command
+
+    from accounts.management.commands.seed_demo import STEPS
+
+    settings.SITE_URL = "http://127.0.0.1:8183"
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    for number, name in enumerate(DEMO_MODULES, start=1):
+        assert f"-- [{number}/{len(DEMO_MODULES)}] {STEPS[name]}…" in text
+    assert "Demo data ready in" in text
+    link = "http://127.0.0.1:8183/partnerships/ballarat/"
+    assert f"Partnership: Ballarat Community Partnership ({link})" in text and f"Open {link}" in text
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "Registrations: already there." in again.getvalue()

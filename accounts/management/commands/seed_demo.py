@@ -1,5 +1,7 @@
 import importlib
+import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from core.muting import notifications_muted
@@ -15,22 +17,41 @@ DEMO_MODULES = [
     "reporting.demo",
     "referrals.map_demo",
 ]
+# What each step makes, printed as it starts (a first start should never look hung).
+STEPS = {
+    "accounts.demo": "the partnership, the coordinator and 60 practitioners",
+    "events.demo": "a year of monthly sessions",
+    "registrations.demo": "registrations and attendance",
+    "certificates.demo": "certificates for the two most recent sessions",
+    "networking.demo": "table plans",
+    "referrals.demo": "the service directory and referral pathways",
+    "reporting.demo": "last year's sessions and feedback for the reports",
+    "referrals.map_demo": "services featured at the next session",
+}
 
 
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo partnership, people, sessions and directory. Idempotent."
 
     def handle(self, *args, **options):
+        started = time.monotonic()
         with notifications_muted():  # demo people get no e-mail
             self._seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(f"Open {settings.SITE_URL}/partnerships/ballarat/ (or {settings.SITE_URL}/events/)")
 
     def _seed(self):
-        for name in DEMO_MODULES:
+        steps = len(DEMO_MODULES)
+        for number, name in enumerate(DEMO_MODULES, start=1):
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError as error:
                 if error.name == name:
                     continue
                 raise
+            self.stdout.write(f"-- [{number}/{steps}] {STEPS.get(name, name)}…")
+            self.stdout.flush()
+            began = time.monotonic()
             module.seed(self.stdout)
+            self.stdout.write(f"   ({time.monotonic() - began:.1f} s)")
+            self.stdout.flush()

@@ -48,6 +48,19 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"rejected {rejected['kind']} at {where}: {rejected['field'] or '-'}: {rejected['reason']}"
             )
+        for area in report.get("unmatched_areas", []):
+            self.stdout.write(
+                f"service area not matched to a postcode or council: {area['name']!r} ({area['services']})"
+            )
+        for term in report.get("foreign_terms", []):
+            self.stdout.write(f"term of another taxonomy (not a need here): {term['name']!r} in {term['taxonomy']!r}")
+        if report.get("without_catchment"):
+            self.stdout.write(
+                f"{len(report['without_catchment'])} services have no catchment we can check "
+                "(offered for every postcode); map their areas on the upload page, or edit them."
+            )
+        if report.get("failed"):
+            self.stderr.write(report["failed"])
         if report["ignored"]:
             self.stdout.write("fields not kept: " + ", ".join(f"{k} ×{n}" for k, n in report["ignored"].items()))
         total = sum(len(report[a]) for a in ("created", "updated", "unchanged"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0003_featured_from_servicemap'),
+        ('referrals', '0005_assurer_email_is_the_partnership'),
     ]
 
     operations = [

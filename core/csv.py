@@ -1,0 +1,54 @@
+"""The one CSV writer: every CSV the project serves goes through it.
+
+A spreadsheet treats a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula
+(CSV injection). Every text cell that starts so gets a leading apostrophe, which spreadsheets show as
+text. Numbers stay numbers (a negative number is written as a number, not text). Excel opens UTF-8 CSV
+correctly with a byte-order mark, so responses start with one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+BOM = "\ufeff"
+
+
+def safe_cell(value) -> str | int | float | Decimal:
+    """A cell that no spreadsheet evaluates as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_rows(stream, rows: Iterable[Sequence]) -> None:
+    writer = csv.writer(stream)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    buffer = io.StringIO()
+    write_rows(buffer, [header, *rows])
+    return buffer.getvalue()
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, bom: bool = True) -> HttpResponse:
+    """An attachment download; `filename` must be plain ASCII without quotes (callers build it from slugs)."""
+    safe_name = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    if bom:
+        response.write(BOM)
+    write_rows(response, [header, *rows])
+    return response

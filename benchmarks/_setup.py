@@ -16,8 +16,8 @@ def django_setup() -> None:
         path = Path(tempfile.mkdtemp(prefix="crossroads-bench-")) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        name = os.environ.get("BENCH_DB_NAME", "crossroads_bench")  # one per benchmark that may run alongside
-        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+        name = os.environ.get("BENCH_DATABASE_NAME") or os.environ.get("BENCH_DB_NAME", "crossroads_bench")
+        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "true")
     import django

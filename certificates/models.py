@@ -121,6 +121,10 @@ class CertificateBatch(models.Model):
     done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last sign of life: started, or a certificate issued."
+    )
+    resumes = models.PositiveSmallIntegerField(default=0, help_text="Times the sweep restarted it after it stalled.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

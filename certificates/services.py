@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -185,19 +186,24 @@ def attendance_minutes_set(*, registration, minutes: int | None):
     return registration
 
 
-def _pending_registrations(event):
+def _attendees(event):
+    """Every attendee a batch is for: confirmed, attended, with an account."""
     from registrations.models import Registration
 
-    return (
-        Registration.objects.filter(
-            event=event,
-            status=Registration.Status.CONFIRMED,
-            attendance=Registration.Attendance.ATTENDED,
-            user__isnull=False,
-        )
-        .exclude(certificates__status="valid")
-        .order_by("pk")
-    )
+    return Registration.objects.filter(
+        event=event,
+        status=Registration.Status.CONFIRMED,
+        attendance=Registration.Attendance.ATTENDED,
+        user__isnull=False,
+    ).order_by("pk")
+
+
+def _pending_registrations(event):
+    """Attendees still waiting for their certificate or their after-session e-mail."""
+    from notifications.models import OutboxMessage
+
+    thanked = OutboxMessage.objects.filter(dedupe_key__startswith="thanks:", event=event).values("registration_id")
+    return _attendees(event).filter(~Q(certificates__status="valid") | ~Q(pk__in=thanked)).distinct()
 
 
 def certificates_pending_count(*, event) -> int:
@@ -207,7 +213,7 @@ def certificates_pending_count(*, event) -> int:
 
 @transaction.atomic
 def certificate_batch_start(*, event, by=None) -> CertificateBatch:
-    """Queue bulk issue for every attended registration that has no valid certificate yet.
+    """Queue bulk issue for every attendee; each also gets the one after-session e-mail.
 
     The batch runs after commit in a Celery worker. With eager Celery (the embedded default, no broker)
     it runs in a background thread instead (CROSSROADS_EAGER_IN_THREAD), so the request that started it
@@ -215,20 +221,23 @@ def certificate_batch_start(*, event, by=None) -> CertificateBatch:
     """
     if event.start > timezone.now():
         raise ValidationError({"event": NOT_STARTED})
-    batch = CertificateBatch.objects.create(event=event, requested_by=by, total=_pending_registrations(event).count())
+    batch = CertificateBatch.objects.create(event=event, requested_by=by, total=_attendees(event).count())
+    transaction.on_commit(lambda: _enqueue(batch.pk))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
     from .tasks import certificate_batch_run_task
 
-    def enqueue():
-        if certificate_batch_run_task.app.conf.task_always_eager and settings.CROSSROADS_EAGER_IN_THREAD:
-            _run_in_thread(batch.pk)
-            return
-        try:
-            certificate_batch_run_task.delay(batch.pk)
-        except Exception:  # the broker is down: the batch stays queued; "Issue certificates" again resumes
-            CertificateBatch.objects.filter(pk=batch.pk).update(error="The task queue is not reachable; try again.")
-
-    transaction.on_commit(enqueue)
-    return batch
+    if certificate_batch_run_task.app.conf.task_always_eager and settings.CROSSROADS_EAGER_IN_THREAD:
+        _run_in_thread(batch_id)
+        return
+    try:
+        certificate_batch_run_task.delay(batch_id)
+    except Exception:  # the broker is down: the batch stays queued; the periodic sweep resumes it
+        CertificateBatch.objects.filter(pk=batch_id).update(
+            error="The task queue is not reachable; it will be retried."
+        )
 
 
 def _run_in_thread(batch_id: int) -> threading.Thread:
@@ -263,23 +272,58 @@ def _run_in_thread(batch_id: int) -> threading.Thread:
     return thread
 
 
+@transaction.atomic
+def _issue_and_thank(*, registration, by) -> None:
+    """One attendee, in one transaction: the certificate (unless they have a valid one) and the one
+    e-mail with thanks, the certificate link and the feedback link. Idempotent: run it again (a
+    worker killed half-way) and nothing is issued or sent twice."""
+    from notifications.messages import after_session
+    from registrations.models import Registration
+    from reporting.models import EDIT_DAYS, Feedback
+    from reporting.services import feedback_link, feedback_request_create
+
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    certificate = Certificate.objects.filter(registration=registration, status="valid").first()
+    if certificate is None:
+        certificate = certificate_issue(registration=registration, by=by, notify=False)
+    registration = Registration.objects.select_related("user", "event", "event__partnership").get(pk=registration.pk)
+    answered = Feedback.objects.filter(registration=registration).exists()  # through the API already
+    made = None if answered else feedback_request_create(registration=registration)
+    feedback_url, expires_at = (feedback_link(made[1]), made[0].expires_at) if made else ("", None)
+    after_session(
+        registration,
+        certificate={
+            "hours_display": certificate.hours_display,
+            "display_code": certificate.display_code,
+            "download_url": f"{settings.SITE_URL}/my/certificates/{certificate.code}.pdf",
+            "verify_url": verify_url(certificate),
+        },
+        feedback_url=feedback_url,
+        feedback_expires_at=expires_at,
+        edit_days=EDIT_DAYS,
+    )
+
+
 def certificate_batch_run(*, batch_id: int, pause: float = 0) -> CertificateBatch:
     """Issue one certificate at a time (each in its own transaction), recording progress as it goes.
 
-    pause: seconds to wait between certificates. A batch in a thread beside the web requests on SQLite
-    (one writer at a time) pauses so that waiting writers — the request's own e-mails — get the lock.
+    Safe to run again, or twice at once: each attendee is handled under their registration's row
+    lock and skipped once done. pause: seconds to wait between attendees. A batch in a thread beside
+    the web requests on SQLite (one writer at a time) pauses so that waiting writers get the lock.
     """
     batch = CertificateBatch.objects.select_related("event").get(pk=batch_id)
-    if batch.status == CertificateBatch.Status.FINISHED:
+    if batch.status in (CertificateBatch.Status.FINISHED, CertificateBatch.Status.FAILED):
         return batch
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING)
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.RUNNING, progress_at=timezone.now()
+    )
     pending = list(_pending_registrations(batch.event))
-    done = batch.total - len(pending) if batch.total >= len(pending) else 0
+    total = max(batch.total, _attendees(batch.event).count())
     try:
         for registration in pending:
-            certificate_issue(registration=registration, by=batch.requested_by)
-            done += 1
-            CertificateBatch.objects.filter(pk=batch.pk).update(done=done)
+            _issue_and_thank(registration=registration, by=batch.requested_by)
+            done = total - _pending_registrations(batch.event).count()
+            CertificateBatch.objects.filter(pk=batch.pk).update(done=done, progress_at=timezone.now())
             if pause:
                 sleep(pause)
     except Exception as error:
@@ -287,11 +331,39 @@ def certificate_batch_run(*, batch_id: int, pause: float = 0) -> CertificateBatc
             status=CertificateBatch.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         raise
-    CertificateBatch.objects.filter(pk=batch.pk).update(
-        status=CertificateBatch.Status.FINISHED, done=max(done, batch.total), finished_at=timezone.now()
+    CertificateBatch.objects.filter(pk=batch.pk).exclude(status=CertificateBatch.Status.FAILED).update(
+        status=CertificateBatch.Status.FINISHED, done=total, total=total, error="", finished_at=timezone.now()
     )
     batch.refresh_from_db()
     return batch
+
+
+STALLED_AFTER = timedelta(minutes=10)  # no certificate issued for this long: the worker is gone
+MAX_RESUMES = 3
+
+
+def certificate_batches_resume_stalled(*, now=None) -> list[int]:
+    """Batches queued or running that stopped making progress (a killed worker, a lost task): queue
+    them again; after MAX_RESUMES restarts without finishing, mark them failed with a reason.
+    Called by the periodic outbox sweep. Returns the ids queued again."""
+    now = now or timezone.now()
+    stalled = CertificateBatch.objects.filter(
+        status__in=[CertificateBatch.Status.QUEUED, CertificateBatch.Status.RUNNING]
+    ).filter(Q(progress_at__lt=now - STALLED_AFTER) | Q(progress_at__isnull=True, created_at__lt=now - STALLED_AFTER))
+    resumed = []
+    for batch_id, resumes in stalled.values_list("pk", "resumes"):
+        if resumes >= MAX_RESUMES:
+            CertificateBatch.objects.filter(pk=batch_id).update(
+                status=CertificateBatch.Status.FAILED,
+                error=f"Stopped making progress {resumes + 1} times; issue the rest again from the page.",
+                finished_at=now,
+            )
+            continue
+        # progress_at moves on, so the next sweep waits STALLED_AFTER again before another restart.
+        CertificateBatch.objects.filter(pk=batch_id).update(resumes=resumes + 1, progress_at=now)
+        _enqueue(batch_id)
+        resumed.append(batch_id)
+    return resumed
 
 
 # --- The annual CPD statement ------------------------------------------------------------

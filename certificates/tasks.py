@@ -1,7 +1,7 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def certificate_batch_run_task(batch_id: int) -> int:
     from .services import certificate_batch_run
 

@@ -191,9 +191,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # returns at once and the page shows progress. False: run them inline in the request.
 CROSSROADS_EAGER_IN_THREAD = env.bool("CROSSROADS_EAGER_IN_THREAD", default=True)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+# Work survives a killed worker: a task is acknowledged only after it ran (acks_late), a task whose
+# worker process died is put back on the queue (reject_on_worker_lost), and Redis hands an
+# unacknowledged task to another worker after the visibility timeout (30 min, well under the hour
+# the default would wait). Every task is idempotent (the outbox locks its row; certificate batches
+# skip what is done), so running one twice is harmless. The periodic sweep also resumes batches
+# that stopped making progress (certificates.services.certificate_batches_resume_stalled).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -204,7 +212,12 @@ CELERY_TASK_PUBLISH_RETRY = True
 INSIGHTS_DEBOUNCE_SECONDS = env.int("INSIGHTS_DEBOUNCE_SECONDS", default=30)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 # --- API ------------------------------------------------------------------------------

@@ -18,6 +18,15 @@ class VenueAdmin(admin.ModelAdmin):
     list_filter = ["partnership", "kind"]
     search_fields = ["name", "address"]
 
+    def save_model(self, request, obj, form, change):
+        """Through the service, so the venue's sessions get a new SEQUENCE (calendars update)."""
+        from .services import venue_update
+
+        if change:
+            venue_update(venue=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):

@@ -30,6 +30,7 @@ from .schemas import (
     TopicOut,
     VenueIn,
     VenueOut,
+    VenuePatch,
 )
 
 router = Router(tags=["events"])
@@ -332,6 +333,18 @@ def list_venues(request, slug: str):
     venues = selectors.venue_list(partnership_id=partnership.pk)
     request.online_link_venue_ids = set(venues.values_list("pk", flat=True))
     return venues
+
+
+@router.patch("/venues/{venue_id}", response={200: VenueOut, **ERRORS})
+def update_venue(request, venue_id: DbId, payload: VenuePatch):
+    """Edit a venue (its partnership's coordinators). Its sessions' SEQUENCE rises: calendars update."""
+    venue = Venue.objects.filter(pk=venue_id).first()
+    if venue is None or not request.auth.is_coordinator_of(venue.partnership_id):
+        raise Http404
+    changes = {name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None}
+    venue = services.venue_update(venue=venue, **changes)
+    request.online_link_venue_ids = {venue.pk}
+    return venue
 
 
 @router.post("/partnerships/{slug}/venues", response={201: VenueOut, **ERRORS})

@@ -43,6 +43,15 @@ class VenueIn(Schema):
     online_url: str = Field("", max_length=200)
 
 
+class VenuePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=150)
+    kind: str | None = Field(None, pattern="^(in_person|online|hybrid)$")
+    address: str | None = Field(None, max_length=300)
+    accessibility_notes: str | None = None
+    parking_notes: str | None = None
+    online_url: str | None = Field(None, max_length=200)
+
+
 class EventOut(Schema):
     id: int
     url: str

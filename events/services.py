@@ -75,13 +75,30 @@ def venue_create(*, partnership: Partnership, **fields) -> Venue:
     return venue
 
 
+VENUE_PLACE_FIELDS = ("name", "kind", "address", "online_url", "accessibility_notes", "parking_notes")
+
+
 @transaction.atomic
 def venue_update(*, venue: Venue, **changes) -> Venue:
+    """Edit a venue. Its sessions still in calendars (upcoming, or past up to 60 days) get a higher
+    SEQUENCE and a new LAST-MODIFIED, so feeds change their ETag and no subscriber keeps the old
+    LOCATION; people registered for upcoming sessions get an updated invitation."""
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    before = {name: getattr(venue, name) for name in VENUE_PLACE_FIELDS}
     for name, value in changes.items():
         setattr(venue, name, value)
     venue.full_clean()
     _check_venue(venue)
     venue.save()
+    if any(getattr(venue, name) != value for name, value in before.items()):
+        now = timezone.now()
+        affected = Event.objects.filter(venue=venue, start__gte=now - timedelta(days=60))
+        affected.update(sequence=F("sequence") + 1, updated_at=now)
+        upcoming = affected.filter(start__gt=now, status__in=[Event.Status.PUBLISHED]).select_related(
+            "partnership", "venue"
+        )
+        for event in upcoming:
+            event_changed.send(sender=Event, event=event, change="venue", previous={"venue_id": venue.pk})
     return venue
 
 

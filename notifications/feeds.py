@@ -6,8 +6,10 @@ is built, and a fixed number of queries whatever the number of events.
 """
 
 import hashlib
+from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.views.decorators.gzip import gzip_page
 
 from accounts.models import Partnership
 from events.models import Event
@@ -27,6 +30,7 @@ from .models import FeedToken
 FEED_CACHE_SECONDS = 3600
 RECENT = timedelta(days=60)  # past and cancelled sessions stay this long, so clients see STATUS:CANCELLED
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+DEFAULT_ZONE = settings.CROSSROADS_DEFAULT_TIME_ZONE
 
 
 def _events(queryset):
@@ -45,6 +49,9 @@ def _conditional(request, *, key: str, stamp, count: int, cache_control: str):
     response = get_conditional_response(request, etag=etag, last_modified=int(stamp.timestamp()) if stamp else None)
     if response is not None:
         response["Cache-Control"] = cache_control
+        response["ETag"] = etag  # RFC 9110 §15.4.5: a 304 repeats the validators
+        if last_modified:
+            response["Last-Modified"] = last_modified
     return etag, last_modified, response
 
 
@@ -69,27 +76,74 @@ def _cached(etag: str, build) -> bytes:
     return body
 
 
-def _render(name: str, zone: str, components) -> bytes:
-    calendar = ical.new_calendar(name=name, zone=zone)
+def _render(name: str, zone: str | None, components, *, subscription: bool = True) -> bytes:
+    """The calendar; `zone` None: X-WR-TIMEZONE is the zone most of its sessions are in."""
+    calendar = ical.new_calendar(name=name, zone=zone, subscription=subscription)
     events = []
     for event, kwargs in components:
         calendar.add_component(ical.vevent(event, **kwargs))
         events.append(event)
+    if zone is None and subscription:
+        zones = Counter(event.partnership.time_zone for event in events)
+        calendar.add("x-wr-timezone", zones.most_common(1)[0][0] if zones else DEFAULT_ZONE)
     ical.add_timezones(calendar, events)
     return ical.serialise(calendar)
 
 
+class BadFilter(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _filter_value(name: str, value: str) -> str:
+    """A filter value as sent: one short line of printable characters, else a 400 naming the filter."""
+    if len(value) > 100 or any(not ch.isprintable() for ch in value):
+        raise BadFilter(400, f"{name}: not a valid value (one line of at most 100 printable characters).")
+    return value.strip()
+
+
+def _feed_filters(request, partnership) -> tuple[dict, list[str]]:
+    """({lookup: value}, display names) for ?sector=, ?topic=, ?series=. Unknown values are a 404."""
+    from accounts.models import Sector
+    from events.models import Series, Topic
+
+    filters, names = {}, []
+    for name in ("sector", "topic", "series"):
+        raw = request.GET.get(name)
+        if raw is None or raw == "":
+            continue
+        value = _filter_value(name, raw)
+        if name == "series":
+            if not value.isascii() or not value.isdigit() or len(value) > 18:
+                raise BadFilter(400, "series: must be a series number.")
+            found = Series.objects.filter(pk=int(value), partnership=partnership).values_list("pk", "title").first()
+            if found is None:
+                raise BadFilter(404, f"series: {partnership.name} has no series {value}.")
+            filters["series_id"], label = found
+        else:
+            model = Sector if name == "sector" else Topic
+            found = model.objects.filter(slug=value).values_list("slug", "name").first()
+            if found is None:
+                raise BadFilter(404, f"{name}: there is no {name} called “{value}”.")
+            filters[f"{name}s__slug"], label = found
+        names.append(label)
+    return filters, names
+
+
+def _refuse(error: BadFilter) -> HttpResponse:
+    return HttpResponse(error.message, status=error.status, content_type="text/plain; charset=utf-8")
+
+
+@gzip_page
 def partnership_feed(request, slug: str):
     """Published (and recently cancelled) sessions; ?sector=, ?topic=, ?series= narrow it."""
     partnership = get_object_or_404(Partnership, slug=slug)
     queryset = _window(Event.objects.filter(partnership=partnership))
-    filters = {}
-    for name, lookup in (("sector", "sectors__slug"), ("topic", "topics__slug"), ("series", "series_id")):
-        value = request.GET.get(name)
-        if value:
-            if name == "series" and not value.isdigit():
-                raise Http404
-            filters[lookup] = value
+    try:
+        filters, names = _feed_filters(request, partnership)
+    except BadFilter as error:
+        return _refuse(error)
     if filters:
         queryset = queryset.filter(**filters).distinct()
     meta = Event.objects.filter(pk__in=queryset.values("pk")).aggregate(stamp=Max("updated_at"), count=Count("pk"))
@@ -100,7 +154,7 @@ def partnership_feed(request, slug: str):
     )
     if not_modified:
         return not_modified
-    name = partnership.name + (" — " + ", ".join(str(v) for v in filters.values()) if filters else "")
+    name = partnership.name + (" — " + ", ".join(names) if names else "")  # display names; vText escapes them
     body = _cached(etag, lambda: _render(name, partnership.time_zone, ((event, {}) for event in _events(queryset))))
     return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
 
@@ -112,6 +166,7 @@ def _token(token: str, kind: str) -> FeedToken:
     return feed
 
 
+@gzip_page
 def personal_feed(request, token: str):
     """A practitioner's confirmed sessions (waitlisted ones TENTATIVE), with the online link."""
     feed = _token(token, FeedToken.Kind.PERSONAL)
@@ -137,12 +192,15 @@ def personal_feed(request, token: str):
             event = registration.event
             confirmed = registration.status == Registration.Status.CONFIRMED
             status = "CANCELLED" if event.status == "cancelled" else ("CONFIRMED" if confirmed else "TENTATIVE")
-            yield event, {"status": status, "show_online_link": confirmed}
+            # The person's own SEQUENCE (raised with their status, as in the invitations they get).
+            sequence = max(event.sequence, registration.ical_sequence_sent or 0)
+            yield event, {"status": status, "show_online_link": confirmed, "sequence": sequence}
 
-    body = _cached(etag, lambda: _render(f"My sessions — {feed.user.full_name}", "Australia/Melbourne", components()))
+    body = _cached(etag, lambda: _render(f"My sessions — {feed.user.full_name}", None, components()))
     return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
 
 
+@gzip_page
 def coordinator_feed(request, token: str):
     """Everything a coordinator manages (drafts excluded), with online links."""
     feed = _token(token, FeedToken.Kind.COORDINATOR)
@@ -164,13 +222,14 @@ def coordinator_feed(request, token: str):
         etag,
         lambda: _render(
             f"Sessions I coordinate — {user.full_name}",
-            "Australia/Melbourne",
+            None,
             ((event, {"show_online_link": True}) for event in _events(queryset)),
         ),
     )
     return _respond(body, etag=etag, last_modified=last_modified, cache_control=cache_control)
 
 
+@gzip_page
 def event_ics(request, event_id: int):
     """One session to download. The online link only for coordinators and confirmed registrants."""
     event = event_get_visible(user=request.user, event_id=event_id)
@@ -183,7 +242,7 @@ def event_ics(request, event_id: int):
     )
     if not_modified:
         return not_modified
-    body = _render(event.title, event.partnership.time_zone, [(event, {"show_online_link": show})])
+    body = _render(event.title, None, [(event, {"show_online_link": show})], subscription=False)  # an appointment
     return _respond(
         body, etag=etag, last_modified=last_modified, cache_control=cache_control, filename=f"session-{event.pk}.ics"
     )

@@ -5,14 +5,17 @@ never changes and carries nothing personal or host-specific, DTSTART/DTEND are i
 partnership's zone with a VTIMEZONE, SEQUENCE comes from the database.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
+
+from .vtimezone import vtimezone as build_vtimezone
 
 PRODID = "-//Crossroads//Sessions and referral pathways//EN"
 REFRESH = timedelta(hours=1)
@@ -29,22 +32,25 @@ def absolute(path: str) -> str:
 
 @lru_cache(maxsize=64)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """A VTIMEZONE covering the years the calendar uses (cached: it is the same for every feed)."""
-    component = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
-    return component.to_ical()
+    """A VTIMEZONE covering the years the calendar uses (cached: it is the same for every feed).
+
+    RRULE-based STANDARD/DAYLIGHT observances from the zone's current rules (see `vtimezone`), not
+    icalendar's multi-valued RDATEs, which ical.js and vobject read only the first value of.
+    """
+    return build_vtimezone(tzid, first_year, last_year).to_ical()
 
 
-def new_calendar(*, name: str, method: str = "PUBLISH", zone: str | None = None) -> Calendar:
+def new_calendar(*, name: str, method: str = "PUBLISH", zone: str | None = None, subscription: bool = True) -> Calendar:
+    """A VCALENDAR. A subscription (feed) has a name and a refresh interval; a one-session download
+    (`subscription=False`) has neither, so Outlook imports it as an appointment, not a new calendar."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    if method == "PUBLISH":
-        # NAME and X-WR-CALNAME are written unescaped: a line break in a title would break the feed.
-        name = " ".join(name.split())
-        calendar.add("name", name)
-        calendar.add("x-wr-calname", name)
+    if method == "PUBLISH" and subscription:
+        calendar.add("name", vText(name))  # TEXT (RFC 7986): commas, semicolons and line breaks escaped
+        calendar.add("x-wr-calname", vText(name))
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))  # an X- property: say it is a DURATION
     if zone:
@@ -79,7 +85,7 @@ def _description(event, *, show_online_link: bool) -> str:
     lines = []
     if event.status == "cancelled" and event.cancel_reason:
         lines += [f"CANCELLED: {event.cancel_reason}", ""]
-    text = (event.description or "").strip()  # Markdown source reads as plain text; no HTML in calendars
+    text = plain_text(event.description)  # no HTML and no Markdown markup in calendars
     if text:
         lines += [text, ""]
     if event.cohosts:
@@ -88,6 +94,57 @@ def _description(event, *, show_online_link: bool) -> str:
         lines.append(f"Join online: {event.venue.online_url}")
     lines.append(f"Details and registration: {absolute(event.get_absolute_url())}")
     return "\n".join(lines)
+
+
+class _TextFromHTML(HTMLParser):
+    """Rendered Markdown to plain text: paragraphs and list items on their own lines, links as
+    "text (URL)", everything else as its text."""
+
+    BLOCKS = {"p", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "div"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+        if tag == "a":
+            self.href = dict(attrs).get("href") or ""
+            self.link_text = []
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.href is not None:
+            text = "".join(self.link_text).strip()
+            self.parts.append(text if not self.href or self.href == text else f"{text} ({self.href})")
+            self.href = None
+        elif tag in {"p", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4"}:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not data.strip() and "\n" in data:  # the line breaks between tags in the HTML
+            return
+        (self.link_text if self.href is not None else self.parts).append(data)
+
+
+def plain_text(markdown_source: str | None) -> str:
+    """A session description (Markdown) as the plain text calendars show: no asterisks, no tags."""
+    if not (markdown_source or "").strip():
+        return ""
+    from events.models import render_markdown
+
+    parser = _TextFromHTML()
+    parser.feed(render_markdown(markdown_source))
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def vevent(

@@ -3,12 +3,13 @@
 Every function here records messages in the outbox, inside the caller's transaction.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from . import ical
@@ -16,33 +17,66 @@ from .models import OutboxMessage
 from .services import outbox_enqueue
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
+TEMPLATES = "notifications/email/"
+# Messages that change what the person's calendar says take a new SEQUENCE; reminders and thank-yous don't.
+SEQUENCED = {"invite", "update", "cancel", "waitlisted"}
+# Messages that carry the "can't come? cancel my place" link.
+CANCELLABLE = {"invite", "update", "waitlisted", "reminder"}
+
+
+class Undeliverable(Exception):
+    """The message can never be sent (its person or session is gone): failed at once, not retried."""
 
 
 def sender_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
-def _next_sequence(registration) -> int:
-    """Per person and session, every SEQUENCE e-mailed is above the last one sent (RFC 5546)."""
+def organizer_address(partnership) -> str:
+    """ORGANIZER: where replies and declines go — the partnership's contact address, else DEFAULT_FROM_EMAIL."""
+    return (getattr(partnership, "contact_email", "") or "").strip() or sender_address()
+
+
+def _next_sequence(registration, *, fresh: bool = False) -> int:
+    """Per person and session, every SEQUENCE taken is above the last one (RFC 5546).
+
+    Taken under the event's lock with every change of the person's status or of the session, so the
+    personal feed (which shows it) and the e-mailed invitations never disagree. A registration's
+    first message takes the event's SEQUENCE; that needs no write (the feed shows the event's
+    SEQUENCE while `ical_sequence_sent` is empty), which keeps a new registration's lock short.
+    Later ones find the last SEQUENCE on the registration, or on its one earlier message.
+    """
     event = registration.event
     last = registration.ical_sequence_sent
+    if last is None and fresh:
+        return event.sequence
+    if last is None:
+        last = OutboxMessage.objects.filter(registration=registration, ical_sequence__isnull=False).aggregate(
+            last=Max("ical_sequence")
+        )["last"]
     sequence = event.sequence if last is None else max(event.sequence, last + 1)
     type(registration).objects.filter(pk=registration.pk).update(ical_sequence_sent=sequence)
     registration.ical_sequence_sent = sequence
     return sequence
 
 
-def _invitation(registration, method: str) -> str:
+def cancel_url(registration) -> str:
+    """The signed, single-purpose "can't come? cancel my place" link of an invitation."""
+    from .cancel_links import cancel_token
+
+    return f"{settings.SITE_URL}{reverse('cancel-place', kwargs={'token': cancel_token(registration)})}"
+
+
+def _invitation(registration, method: str, sequence: int) -> str:
     event = registration.event
     calendar = ical.new_calendar(name=event.partnership.name, method=method)
-    sequence = _next_sequence(registration)
     component = ical.vevent(
         event,
         sequence=sequence,
         status="CANCELLED" if method == CANCEL else "CONFIRMED",
         show_online_link=method == REQUEST,
         attendee=registration.user,
-        organizer_email=sender_address(),
+        organizer_email=organizer_address(event.partnership),
     )
     calendar.add_component(component)
     ical.add_timezones(calendar, [event])
@@ -63,11 +97,23 @@ def _context(registration, **extra) -> dict:
     }
 
 
-def _send(registration, kind: str, template: str, subject: str, *, method: str = "", dedupe_key=None, **extra):
+def _send(
+    registration, kind: str, template: str, subject: str, *, method: str = "", dedupe_key=None, fresh=False, **extra
+):
+    """Record the message with the facts of this moment; nothing is rendered here (see `render`).
+
+    Called inside the change's transaction — for registrations, under the event's row lock — so it
+    does only what must be decided now: the SEQUENCE and a row in the outbox.
+    """
     user = registration.user
     if user is None:
         return None
-    context = _context(registration, **extra)
+    sequence = _next_sequence(registration, fresh=fresh) if kind in SEQUENCED else None
+    facts = {
+        "status": registration.status,
+        "waitlist_position": registration.waitlist_position,
+        **{name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in extra.items()},
+    }
     return outbox_enqueue(
         kind=kind,
         to_email=user.email,
@@ -75,13 +121,45 @@ def _send(registration, kind: str, template: str, subject: str, *, method: str =
         event=registration.event,
         registration=registration,
         subject=subject,
-        body_text=render_to_string(f"notifications/email/{template}.txt", context),
-        body_html=render_to_string(f"notifications/email/{template}.html", context),
-        ical=_invitation(registration, method) if method else "",
+        template=TEMPLATES + template,
+        facts=facts,
         ical_method=method,
+        ical_sequence=sequence,
         reply_to=registration.event.partnership.contact_email,
         dedupe_key=dedupe_key,
     )
+
+
+def render(message) -> None:
+    """Fill in the bodies (text, HTML, iCal part) of a message recorded by `_send`, at delivery.
+
+    The session is read as it is now; the person's status, waitlist place and the SEQUENCE are the
+    facts stored with the change.
+    """
+    from registrations.models import Registration
+
+    if not message.template or message.body_text:
+        return
+    registration = (
+        Registration.objects.select_related("user", "event", "event__partnership", "event__venue")
+        .filter(pk=message.registration_id)
+        .first()
+    )
+    if registration is None or registration.user is None:
+        raise Undeliverable("The person's account was deleted before the message went out.")
+    facts = dict(message.facts or {})
+    registration.status = facts.pop("status", registration.status)
+    registration.waitlist_position = facts.pop("waitlist_position", registration.waitlist_position)
+    for name in ("previous_start", "feedback_expires_at"):
+        if facts.get(name):
+            facts[name] = timezone.localtime(datetime.fromisoformat(facts[name]), registration.event.zone)
+    if message.kind in CANCELLABLE and registration.status in ("confirmed", "waitlisted"):
+        facts["cancel_url"] = cancel_url(registration)
+    context = _context(registration, **facts)
+    message.body_text = render_to_string(f"{message.template}.txt", context)
+    message.body_html = render_to_string(f"{message.template}.html", context)
+    if message.ical_method:
+        message.ical = _invitation(registration, message.ical_method, message.ical_sequence or 0)
 
 
 def _when(event) -> str:
@@ -93,20 +171,32 @@ def registration_confirmed(registration, *, promoted: bool = False):
     event = registration.event
     subject = f"{'A place came free: you' if promoted else 'You'}'re registered: {event.title} ({_when(event)})"
     method = REQUEST if registration.user and registration.user.calendar_invites else ""
-    return _send(registration, OutboxMessage.Kind.INVITE, "confirmed", subject, method=method, promoted=promoted)
+    return _send(
+        registration,
+        OutboxMessage.Kind.INVITE,
+        "confirmed",
+        subject,
+        method=method,
+        promoted=promoted,
+        fresh=not promoted,
+    )
 
 
 def registration_waitlisted(registration):
     event = registration.event
     subject = f"You're on the waitlist (number {registration.waitlist_position}): {event.title}"
-    return _send(registration, OutboxMessage.Kind.WAITLISTED, "waitlisted", subject)
+    return _send(registration, OutboxMessage.Kind.WAITLISTED, "waitlisted", subject, fresh=True)
 
 
 def registration_cancelled(registration):
     """The person's place is gone: CANCEL the invitation they had (or a plain notice)."""
     event = registration.event
     user = registration.user
-    had_invite = registration.ical_sequence_sent is not None and user and user.calendar_invites
+    had_invite = (
+        user
+        and user.calendar_invites
+        and OutboxMessage.objects.filter(registration=registration, ical_method=REQUEST).exists()
+    )
     subject = f"Cancelled: your place at {event.title} ({_when(event)})"
     return _send(
         registration, OutboxMessage.Kind.CANCEL, "registration_cancelled", subject, method=CANCEL if had_invite else ""
@@ -138,14 +228,37 @@ def event_changed(registration, *, change: str, previous: dict):
     )
 
 
-def thank_you(registration):
+def after_session(
+    registration,
+    *,
+    certificate: dict | None = None,
+    feedback_url: str = "",
+    feedback_expires_at=None,
+    edit_days: int = 0,
+):
+    """After a session, one e-mail per attendee: thanks, the certificate link and the feedback link
+    together. Once per registration (the certificate batch may run again after a killed worker).
+
+    certificate: the facts the e-mail prints (hours_display, display_code, download_url, verify_url),
+    given by the certificates app, which calls this (notifications never imports it)."""
     event = registration.event
+    parts = [
+        p for p, present in (("your certificate", certificate), ("two minutes of feedback", feedback_url)) if present
+    ]
+    subject = f"Thank you for coming: {event.title}" + (f" — {' and '.join(parts)}" if parts else "")
+    certificate = dict(certificate or {})
     return _send(
         registration,
         OutboxMessage.Kind.THANK_YOU,
-        "thank_you",
-        f"Thank you for coming: {event.title}",
+        "after_session",
+        subject,
         dedupe_key=f"thanks:{registration.pk}",
+        certificate=certificate or None,
+        download_url=certificate.get("download_url", ""),
+        verify_url=certificate.get("verify_url", ""),
+        feedback_url=feedback_url,
+        feedback_expires_at=feedback_expires_at,
+        edit_days=edit_days,
     )
 
 

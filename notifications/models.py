@@ -39,7 +39,14 @@ class OutboxMessage(models.Model):
         "registrations.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=250)
-    body_text = models.TextField()
+    # What to render at delivery (outside the lock of the change that caused the message): a
+    # template name and the facts taken in that transaction. Rendered bodies are stored when sent.
+    template = models.CharField(max_length=80, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    ical_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The SEQUENCE taken with the change, for the calendar part."
+    )
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     ical = models.TextField(blank=True, help_text="An iMIP calendar part (RFC 6047), if any.")
     ical_method = models.CharField(max_length=10, blank=True)

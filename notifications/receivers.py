@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from core.muting import notifications_are_muted, notifications_muted
 from events.signals import event_changed
-from registrations.signals import attendance_finalised, registration_changed
+from registrations.signals import registration_changed
 
 from . import messages
 
@@ -46,13 +46,5 @@ def on_event_changed(sender, event, change, previous, **kwargs):
         messages.event_changed(registration, change=change, previous=previous)
 
 
-@receiver(attendance_finalised, dispatch_uid="notifications.attendance_finalised")
-def on_attendance_finalised(sender, event, **kwargs):
-    if notifications_are_muted():
-        return
-    from registrations.models import Registration
-
-    for registration in Registration.objects.filter(
-        event=event, status="confirmed", attendance="attended", user__isnull=False
-    ).select_related("user", "event", "event__partnership"):
-        messages.thank_you(registration)
+# After a session (attendance_finalised) the certificate batch sends each attendee one e-mail —
+# thanks, the certificate and the feedback link together (notifications.messages.after_session).

@@ -1,21 +1,26 @@
 """The outbox: record a message with the change that caused it, deliver it after commit, never twice.
 
 - `outbox_enqueue` must run inside the transaction of the change (a registration, a cancellation…):
-  if the change rolls back, so does the message. After commit it asks Celery to deliver it; if the
-  broker is down, the message simply stays pending.
-- `outbox_deliver` locks the row, sends, and marks it sent in one transaction: a retried or
-  duplicated task finds it sent and does nothing. Transient SMTP failures back off and retry;
-  permanent ones (5xx, refused recipients) are marked failed, visible in the event's message log.
-- `outbox_sweep` (Celery beat, every few minutes) delivers whatever is still pending and due.
+  if the change rolls back, so does the message. It stores the facts and a template name, not the
+  rendered e-mail (rendering waits for delivery, outside the change's locks). After commit it asks
+  Celery to deliver it; if the broker is down, the message simply stays pending.
+- `outbox_deliver` takes one message in its own transaction (`SELECT … FOR UPDATE SKIP LOCKED`),
+  renders, sends and marks it sent: a retried or duplicated task finds it sent (or locked by the
+  worker sending it) and does nothing. *Any* exception while building or sending counts as an
+  attempt and backs off; permanent SMTP refusals and the last attempt mark it failed, with the
+  error, in the session's message log. One bad message never holds up another.
+- `outbox_sweep` (Celery beat, every few minutes) delivers whatever is still pending and due, one
+  message at a time, and resumes batch work that stopped making progress.
 """
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.mime.image import MIMEImage
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 200
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -34,15 +40,24 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def header_safe(text: str, limit: int = 250) -> str:
+    """A subject fit for a mail header: line breaks (and NULs) collapsed to one space, trimmed."""
+    text = _LINE_BREAKS.sub(" ", (text or "").replace("\x00", " "))
+    return " ".join(text.split())[:limit]
+
+
 def outbox_enqueue(
     *,
     kind: str,
     to_email: str,
     subject: str,
-    body_text: str,
+    body_text: str = "",
     body_html: str = "",
     ical: str = "",
     ical_method: str = "",
+    template: str = "",
+    facts: dict | None = None,
+    ical_sequence: int | None = None,
     user=None,
     event=None,
     registration=None,
@@ -51,31 +66,37 @@ def outbox_enqueue(
 ) -> OutboxMessage | None:
     """Record a message in the current transaction; deliver it after commit.
 
-    With a `dedupe_key` that was used before, nothing is recorded and None is returned.
+    Either the bodies are given, or a `template` and its `facts` (rendered at delivery by
+    `notifications.messages.render`). With a `dedupe_key` that was used before, nothing is recorded
+    and None is returned.
     """
     if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     message = OutboxMessage(
         kind=kind,
         to_email=to_email,
-        subject=subject[:250],
+        subject=header_safe(subject),
         body_text=body_text,
         body_html=body_html,
         ical=ical,
         ical_method=ical_method,
+        template=template,
+        facts=facts or {},
+        ical_sequence=ical_sequence,
         user=user,
         event=event,
         registration=registration,
         reply_to=reply_to,
         dedupe_key=dedupe_key,
     )
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent run that won the dedupe race is not an error
-            message.save()
-    except IntegrityError:
-        if dedupe_key:
+    if dedupe_key:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent run that won the dedupe race is not an error
+                message.save()
+        except IntegrityError:
             return None
-        raise
+    else:
+        message.save()  # no savepoint: this runs under the registration's lock, every query counts
     transaction.on_commit(lambda: dispatch(message.pk))
     return message
 
@@ -91,15 +112,21 @@ def dispatch(message_id: int) -> None:
 
 
 def _permanent(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
+    """Errors that no retry can mend: refusals (5xx), a gone recipient, a header that can never be sent."""
+    from .messages import Undeliverable
+
+    if isinstance(error, (smtplib.SMTPRecipientsRefused, Undeliverable, BadHeaderError)):
         return True
     code = getattr(error, "smtp_code", None)
     return isinstance(code, int) and 500 <= code < 600
 
 
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    from .messages import render
+
+    render(message)  # a message recorded with a template gets its bodies now
     email = EmailMultiAlternatives(
-        subject=message.subject,
+        subject=header_safe(message.subject),
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
@@ -132,11 +159,20 @@ def _check_in_qr_png(message: OutboxMessage) -> bytes | None:
     return qr_png(check_in_url(registration), scale=6, border=2)
 
 
+RENDERED = ["body_text", "body_html", "ical"]
+DELIVERY_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "sent_at", *RENDERED]
+
+
 @transaction.atomic
 def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
-    """Send one message if it is still pending. Idempotent: a sent or failed message is left alone."""
+    """Send one message if it is still pending, in its own transaction. Idempotent.
+
+    A sent or failed message is left alone; one that another worker holds (locked) is skipped and
+    None is returned. Any exception while building or sending is an attempt: it backs off, and it
+    fails after the last attempt (at once for permanent refusals) with the error recorded.
+    """
     message = (
-        OutboxMessage.objects.select_for_update(of=("self",))
+        OutboxMessage.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("registration", "registration__event__partnership")
         .filter(pk=message_id)
         .first()
@@ -146,24 +182,31 @@ def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
     now = timezone.now()
     message.attempts += 1
     try:
-        build_email(message).send(fail_silently=False)
-    except (smtplib.SMTPException, OSError) as error:
+        with transaction.atomic():  # a savepoint: a database error while rendering leaves the row usable
+            build_email(message).send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001 - whatever it is, it must not stop other messages
+        if message.template:  # what failed to go is rendered afresh next time
+            for name in RENDERED:
+                setattr(message, name, "")
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _permanent(error) or message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
         else:
             message.next_attempt_at = now + backoff(message.attempts)
-        logger.warning("Outbox message %s: attempt %s failed: %s", message.pk, message.attempts, error)
+        logger.warning("Outbox message %s: attempt %s failed: %s", message.pk, message.attempts, message.last_error)
     else:
         message.status = OutboxMessage.Status.SENT
         message.sent_at = now
         message.last_error = ""
-    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    message.save(update_fields=DELIVERY_FIELDS)
     return message
 
 
 def outbox_sweep(*, limit: int = SWEEP_BATCH) -> int:
-    """Deliver pending messages that are due (after a broker outage, or a failed attempt's back-off)."""
+    """Deliver pending messages that are due, each on its own; then resume stalled batch work.
+
+    Returns how many messages were sent.
+    """
     due = list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at", "pk")
@@ -171,10 +214,24 @@ def outbox_sweep(*, limit: int = SWEEP_BATCH) -> int:
     )
     sent = 0
     for message_id in due:
-        message = outbox_deliver(message_id=message_id)
+        try:
+            message = outbox_deliver(message_id=message_id)
+        except Exception:  # the database itself failed for this one: log it, go on with the rest
+            logger.exception("Outbox message %s could not be delivered.", message_id)
+            continue
         if message is not None and message.status == OutboxMessage.Status.SENT:
             sent += 1
+    _resume_stalled_batches()
     return sent
+
+
+def _resume_stalled_batches() -> None:
+    """Tell the apps with batch work that a sweep ran (certificates resumes stalled batches)."""
+    from .signals import outbox_swept
+
+    for receiver, result in outbox_swept.send_robust(sender=None):
+        if isinstance(result, Exception):
+            logger.error("A sweep receiver failed: %s", receiver, exc_info=result)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(bind=True, max_retries=6, acks_late=True)
+@shared_task(bind=True, max_retries=6, acks_late=True, reject_on_worker_lost=True)
 def outbox_deliver_task(self, message_id: int) -> str:
     from .models import OutboxMessage
     from .services import backoff, outbox_deliver

@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/calendar/", views.calendar_settings, name="calendar-settings"),
     path("my/calendar/reset/<str:kind>/", views.calendar_reset, name="calendar-reset"),
     path("my/calendar/invites/", views.calendar_invites, name="calendar-invites"),
+    path("my/cancel-place/<str:token>/", views.cancel_place, name="cancel-place"),
     path("manage/<slug:slug>/events/<int:event_id>/messages/", views.message_log, name="message-log"),
     path("manage/<slug:slug>/messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
 ]

@@ -1,15 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
 from events.models import Event
 
 from . import services
+from .cancel_links import registration_from_token
 from .links import feed_links
 from .models import FeedToken, OutboxMessage
 
@@ -77,3 +80,33 @@ def message_retry(request, slug: str, message_id: int):
     services.outbox_retry(message=message)
     messages.success(request, f"The message to {message.to_email} will be tried again.")
     return redirect("message-log", slug=slug, event_id=message.event_id)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel_place(request, token: str):
+    """The invitation's "can't come? cancel my place" link: a page with one button, no login needed.
+
+    GET only asks (mail scanners follow links); POST cancels, and the seat goes to the waitlist.
+    """
+    from registrations.services import registration_cancel
+
+    registration = registration_from_token(token)
+    if registration is None:
+        raise Http404
+    event = registration.event
+    done = registration.status == "cancelled"
+    error = ""
+    if request.method == "POST" and not done:
+        try:
+            registration_cancel(registration=registration, by=registration.user)
+        except ValidationError as exc:
+            error = " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+        else:
+            done = True
+    started = event.start <= timezone.now()
+    return render(
+        request,
+        "notifications/cancel_place.html",
+        {"registration": registration, "event": event, "done": done, "error": error, "started": started},
+        status=400 if error else 200,
+    )

@@ -5,5 +5,5 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reporting and feedback"
 
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401 - invites attendees to give feedback when attendance is final
+    # No receivers: the feedback invitation is part of the one e-mail each attendee gets after a
+    # session, sent by the certificate batch (certificates.services.certificate_batch_run).

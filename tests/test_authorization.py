@@ -180,6 +180,7 @@ PAGES: dict[str, Rule] = {
     "calendar-settings": Rule(LOGIN),
     "calendar-reset": Rule(LOGIN, ("POST",)),
     "calendar-invites": Rule(LOGIN, ("POST",)),
+    "cancel-place": Rule(PUBLIC, FORM),  # the signed link in the invitation is the credential
     "message-log": Rule(PARTNERSHIP),
     "message-retry": Rule(PARTNERSHIP, ("POST",)),
     # reports and feedback (the feedback link's token is the credential: whoever holds it may answer)
@@ -286,6 +287,7 @@ API: dict[str, Rule] = {
     "GET /api/topics": Rule(PUBLIC),
     "GET /api/partnerships/{slug}/venues": Rule(PARTNERSHIP),
     "POST /api/partnerships/{slug}/venues": Rule(PARTNERSHIP, body={"name": "Walked venue"}),
+    "PATCH /api/venues/{venue_id}": Rule(PARTNERSHIP, body={"parking_notes": "Behind the hall"}),
     # registrations
     "POST /api/events/{event_id}/registrations": Rule(LOGIN),
     "GET /api/registrations/{registration_id}": Rule(PARTNERSHIP),  # the owner (the coordinator) or coordinators
@@ -447,12 +449,28 @@ ROUTE_SAMPLES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     },
     "personal-feed": lambda w: {"token": w.personal_feed.token},
     "feedback-answer": lambda w: {"token": w.reporting.token},
+    "cancel-place": lambda w: {"token": _cancel_token(w.registration)},
+    "PATCH /api/venues/{venue_id}": lambda w: {"venue_id": _walked_venue(w).pk},
     "coordinator-feed": lambda w: {"token": w.coordinator_feed.token},
     "password_reset_confirm": lambda w: {
         "uidb64": _uid(w.coordinator),
         "token": default_token_generator.make_token(w.coordinator),
     },
 }
+
+
+def _cancel_token(registration) -> str:
+    from notifications.cancel_links import cancel_token
+
+    return cancel_token(registration)
+
+
+def _walked_venue(world):
+    from events.models import Venue
+
+    return Venue.objects.get_or_create(
+        partnership=world.partnership, name="Walked place", defaults={"address": "1 Sturt Street"}
+    )[0]
 
 
 _RENDERED: list[bytes] = []

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from certificates import services
-from certificates.models import Certificate, hours_for, normalise_code
+from certificates.models import Certificate, CertificateBatch, hours_for, normalise_code
 from registrations.services import attendance_finalise
 from tests.accounts.factories import UserFactory
 from tests.events.factories import RegistrationFactory
@@ -115,9 +115,73 @@ def test_finalising_attendance_issues_everyones_certificate_and_emails_a_link(
     assert sorted(c.registration_id for c in certificates) == sorted(r.pk for r in came)
     batch = past_event.certificate_batches.get()
     assert (batch.status, batch.done, batch.total) == ("finished", 3, 3)
-    links = [m for m in mail.outbox if m.subject.startswith("Your certificate of attendance")]
-    assert len(links) == 3
-    assert any(f"/my/certificates/{c.code}.pdf" in links[0].body for c in certificates)
+    # One e-mail per attendee — thanks, the certificate link and the feedback link together.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.user.email for r in came)
+    for message in mail.outbox:
+        registration = next(r for r in came if r.user.email == message.to[0])
+        certificate = certificates.get(registration=registration)
+        assert message.subject.startswith("Thank you for coming")
+        assert f"/my/certificates/{certificate.code}.pdf" in message.body
+        assert certificate.display_code in message.body and "/feedback/" in message.body
+        html = message.alternatives[0][0]
+        assert f"/my/certificates/{certificate.code}.pdf" in html and "/feedback/" in html
+
+
+def test_finalising_34_attendees_sends_34_emails_not_102(past_event, coordinator, django_capture_on_commit_callbacks):
+    came = [RegistrationFactory(event=past_event, attendance="attended") for _ in range(34)]
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_finalise(event=past_event, by=coordinator)
+    assert len(mail.outbox) == 34 and len({m.to[0] for m in mail.outbox}) == 34
+    assert Certificate.objects.filter(status="valid").count() == 34
+    from reporting.models import FeedbackRequest
+
+    assert FeedbackRequest.objects.filter(registration__in=came).count() == 34
+
+
+def test_running_the_batch_again_issues_and_sends_nothing_twice(
+    past_event, coordinator, django_capture_on_commit_callbacks
+):
+    came = [RegistrationFactory(event=past_event, attendance="attended") for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_finalise(event=past_event, by=coordinator)
+    batch = past_event.certificate_batches.get()
+    CertificateBatch.objects.filter(pk=batch.pk).update(status="running")  # as if a worker died at the end
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_batch_run(batch_id=batch.pk)
+        services.certificate_batch_start(event=past_event, by=coordinator)  # "Issue certificates" again
+    assert Certificate.objects.count() == 3 and len(mail.outbox) == 3
+    assert {b.status for b in past_event.certificate_batches.all()} == {"finished"}
+    assert sorted(Certificate.objects.values_list("registration_id", flat=True)) == sorted(r.pk for r in came)
+
+
+def test_the_sweep_resumes_a_stalled_batch_and_fails_one_that_never_moves(
+    past_event, coordinator, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import outbox_sweep
+
+    [RegistrationFactory(event=past_event, attendance="attended") for _ in range(2)]
+    stalled = CertificateBatch.objects.create(
+        event=past_event, total=2, status="running", progress_at=timezone.now() - timedelta(minutes=30)
+    )
+    fresh = CertificateBatch.objects.create(event=past_event, total=2, status="running", progress_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_sweep()
+    stalled.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stalled.status, stalled.done, stalled.resumes) == ("finished", 2, 1)
+    assert fresh.status == "running"  # still making progress (another worker): left alone
+    assert Certificate.objects.filter(status="valid").count() == 2 and len(mail.outbox) == 2
+    # A batch that restarts and never moves fails, with a reason, after MAX_RESUMES restarts.
+    stuck = CertificateBatch.objects.create(
+        event=past_event, status="queued", resumes=services.MAX_RESUMES, progress_at=timezone.now() - timedelta(hours=1)
+    )
+    services.certificate_batches_resume_stalled()
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "Stopped making progress" in stuck.error
 
 
 def test_the_annual_statement_sums_the_hours(past_event, coordinator, practitioner):

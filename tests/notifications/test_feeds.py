@@ -1,6 +1,7 @@
 """Calendar feeds: RFC 5545/7986 content, HTTP caching, privacy, and two independent readers agreeing."""
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import datetime, time, timedelta
@@ -111,7 +112,7 @@ def test_feed_filters(client, partnership):
     EventFactory(partnership=partnership, title="For everyone")
     titles = [v["SUMMARY"] for v in vevents(parse(client.get("/calendar/ballarat.ics?sector=medical")))]
     assert titles == ["For doctors"]
-    assert client.get("/calendar/ballarat.ics?series=abc").status_code == 404
+    assert client.get("/calendar/ballarat.ics?series=abc").status_code == 400
     assert client.get("/calendar/nowhere.ics").status_code == 404
 
 
@@ -272,3 +273,176 @@ def test_icaljs_and_icalendar_read_the_same_times_across_both_dst_changes(client
         assert (local.hour, local.minute) == (9, 30)
         offsets.add(local.utcoffset())
     assert offsets == {timedelta(hours=10), timedelta(hours=11)}  # both sides of both changes
+
+
+def test_bad_filters_are_refused_with_a_message_never_a_500(client, partnership):
+    cases = {
+        "?sector=astrology": (404, b"sector: there is no sector"),
+        "?topic=nothing-here": (404, b"topic: there is no topic"),
+        "?series=999999": (404, b"series: Ballarat Community Partnership has no series 999999"),
+        "?series=abc": (400, b"series: must be a series number"),
+        "?series=%D9%A3": (400, b"series: must be a series number"),  # an Arabic-Indic digit
+        "?sector=medical%0ABcc": (400, b"sector: not a valid value"),
+        "?topic=a%0Db": (400, b"topic: not a valid value"),
+        "?sector=" + "x" * 101: (400, b"sector: not a valid value"),
+    }
+    for query, (status, message) in cases.items():
+        response = client.get(f"/calendar/ballarat.ics{query}")
+        assert (response.status_code, message in response.content) == (status, True), query
+    nul = client.get("/calendar/ballarat.ics?topic=a%00b")
+    assert nul.status_code == 400  # refused before the view (config/middleware.py)
+
+
+def test_the_calendar_name_uses_display_names_escaped(client, partnership):
+    from events.models import Series
+
+    topic = TopicFactory(name="Speech, language; and, literacy", slug="speech")
+    medical = sector("medical")
+    series = Series.objects.create(
+        partnership=partnership,
+        title="Tuesday; mornings",
+        rrule="FREQ=MONTHLY;COUNT=1",
+        start_date=timezone.localdate() + timedelta(days=10),
+        start_time=time(9, 30),
+    )
+    event = EventFactory(partnership=partnership, series=series)
+    event.topics.add(topic)
+    event.sectors.add(medical)
+    response = client.get(f"/calendar/ballarat.ics?sector=medical&topic=speech&series={series.pk}")
+    calendar = parse(response)
+    expected = f"{partnership.name} — {medical.name}, {topic.name}, {series.title}"
+    raw = response.content.decode().replace("\r\n ", "")  # unfolded
+    lines = {line.split(":", 1)[0]: line.split(":", 1)[1] for line in raw.split("\r\n") if ":" in line}
+    assert lines["NAME"] == lines["X-WR-CALNAME"]
+    assert "Speech\\, language\\; and\\, literacy" in lines["NAME"] and "Tuesday\\; mornings" in lines["NAME"]
+    unescaped = re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], lines["NAME"])
+    assert unescaped == expected  # read back as TEXT (RFC 5545 §3.3.11)
+    assert "speech" not in str(calendar["NAME"]) and str(series.pk) not in str(calendar["NAME"])
+
+
+def test_a_one_session_download_is_an_appointment_not_a_calendar(client, partnership):
+    event = EventFactory(partnership=partnership)
+    calendar = parse(client.get(f"/events/{event.pk}.ics"))
+    for name in ("X-WR-CALNAME", "NAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+        assert name not in calendar, name
+    assert calendar["METHOD"] == "PUBLISH" and len(vevents(calendar)) == 1
+    assert "X-WR-CALNAME" in parse(client.get("/calendar/ballarat.ics"))  # feeds keep their name
+
+
+def test_description_is_plain_text_with_the_session_link(client, partnership):
+    event = EventFactory(
+        partnership=partnership,
+        description="A session about **referral pathways**.\n\n- one *two*\n- [the guide](https://example.org/g)",
+    )
+    (entry,) = vevents(parse(client.get(f"/events/{event.pk}.ics")))
+    description = str(entry["DESCRIPTION"])
+    assert "*" not in description and "<" not in description and "[" not in description
+    assert description.startswith(
+        "A session about referral pathways.\n\n- one two\n- the guide (https://example.org/g)"
+    )
+    assert f"http://127.0.0.1:8000/events/{event.pk}/" in description
+
+
+def test_editing_a_venue_raises_sequence_and_last_modified_and_changes_the_etag(
+    client, partnership, coordinator, token_for, admin_client
+):
+    from events.services import venue_update
+
+    venue = VenueFactory(partnership=partnership, address="1 Sturt Street")
+    event = EventFactory(partnership=partnership, venue=venue)
+    elsewhere = EventFactory(partnership=partnership)
+    from events.models import Event
+
+    Event.objects.update(updated_at=timezone.now() - timedelta(hours=1))  # LAST-MODIFIED has whole seconds
+    first = client.get("/calendar/ballarat.ics")
+    before = {str(v["UID"]): v for v in vevents(parse(first))}
+    uid = f"{event.uid}@crossroads"
+    venue_update(venue=venue, address="2 Lydiard Street")
+    second = client.get("/calendar/ballarat.ics", headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200 and second["ETag"] != first["ETag"]
+    after = {str(v["UID"]): v for v in vevents(parse(second))}
+    assert "2 Lydiard Street" in str(after[uid]["LOCATION"])
+    assert after[uid]["SEQUENCE"] == before[uid]["SEQUENCE"] + 1
+    assert after[uid]["LAST-MODIFIED"].dt > before[uid]["LAST-MODIFIED"].dt
+    other = f"{elsewhere.uid}@crossroads"
+    assert after[other]["SEQUENCE"] == before[other]["SEQUENCE"]  # sessions elsewhere are untouched
+    # Through the API…
+    response = client.patch(
+        f"/api/venues/{venue.pk}",
+        data={"address": "3 Camp Street"},
+        content_type="application/json",
+        headers=token_for(coordinator),
+    )
+    assert response.status_code == 200 and response.json()["address"] == "3 Camp Street"
+    third = client.get("/calendar/ballarat.ics", headers={"If-None-Match": second["ETag"]})
+    assert third.status_code == 200 and "3 Camp Street" in third.content.decode()
+    # …and the admin.
+    form = admin_client.get(f"/admin/events/venue/{venue.pk}/change/")
+    assert form.status_code == 200
+    data = {
+        "partnership": partnership.pk,
+        "name": venue.name,
+        "kind": "in_person",
+        "address": "4 Mair Street",
+        "online_url": "",
+        "accessibility_notes": "",
+        "parking_notes": "",
+    }
+    assert admin_client.post(f"/admin/events/venue/{venue.pk}/change/", data).status_code == 302
+    fourth = client.get("/calendar/ballarat.ics", headers={"If-None-Match": third["ETag"]})
+    assert fourth.status_code == 200
+    entry = {str(v["UID"]): v for v in vevents(parse(fourth))}[uid]
+    assert "4 Mair Street" in str(entry["LOCATION"]) and entry["SEQUENCE"] == before[uid]["SEQUENCE"] + 3
+
+
+def test_venue_api_refuses_bad_input_and_other_partnerships(
+    client, partnership, coordinator, other_coordinator, token_for
+):
+    venue = VenueFactory(partnership=partnership)
+    headers = token_for(coordinator)
+    bad = client.patch(
+        f"/api/venues/{venue.pk}", data={"address": ""}, content_type="application/json", headers=headers
+    )
+    assert bad.status_code == 400 and "address" in bad.json()["errors"]
+    other = client.patch(
+        f"/api/venues/{venue.pk}",
+        data={"name": "Mine"},
+        content_type="application/json",
+        headers=token_for(other_coordinator),
+    )
+    assert other.status_code == 404
+
+
+def test_not_modified_answers_carry_the_validators(client, partnership, practitioner):
+    EventFactory(partnership=partnership)
+    token = feed_token_get_or_create(user=practitioner, kind=FeedToken.Kind.PERSONAL).token
+    RegistrationFactory(event=EventFactory(partnership=partnership), user=practitioner)
+    for url in ("/calendar/ballarat.ics", f"/calendar/me/{token}.ics"):
+        first = client.get(url)
+        again = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert again.status_code == 304
+        assert again["ETag"] == first["ETag"] and again["Last-Modified"] == first["Last-Modified"]
+
+
+def test_feeds_are_gzipped_when_asked_and_pages_are_not(client, partnership, practitioner):
+    import gzip
+
+    for _ in range(3):
+        EventFactory(partnership=partnership)
+    plain = client.get("/calendar/ballarat.ics")
+    zipped = client.get("/calendar/ballarat.ics", headers={"Accept-Encoding": "gzip"})
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content and "Content-Encoding" not in plain
+    page = client.get("/events/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page  # pages with CSRF tokens: never
+
+
+def test_the_personal_feeds_time_zone_is_the_partnerships(client, practitioner):
+    from tests.accounts.factories import PartnershipFactory
+
+    brisbane = PartnershipFactory(slug="brisbane", time_zone="Australia/Brisbane")
+    RegistrationFactory(event=EventFactory(partnership=brisbane), user=practitioner)
+    token = feed_token_get_or_create(user=practitioner, kind=FeedToken.Kind.PERSONAL).token
+    calendar = parse(client.get(f"/calendar/me/{token}.ics"))
+    assert str(calendar["X-WR-TIMEZONE"]) == "Australia/Brisbane"
+    assert [str(v["TZID"]) for v in calendar.walk("VTIMEZONE")] == ["Australia/Brisbane"]

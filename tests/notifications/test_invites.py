@@ -48,7 +48,7 @@ def test_a_confirmed_registration_gets_an_invitation_that_parses_as_request(
     assert calendar["METHOD"] == "REQUEST"
     (vevent,) = calendar.walk("VEVENT")
     assert vevent["UID"] == f"{event.uid}@crossroads"
-    assert str(vevent["ORGANIZER"]) == "mailto:noreply@crossroads.example"
+    assert str(vevent["ORGANIZER"]) == f"mailto:{partnership.contact_email}"  # replies reach a person
     assert vevent["ORGANIZER"].params["CN"] == partnership.name
     assert str(vevent["ATTENDEE"]) == f"mailto:{practitioner.email}"
     assert vevent["SEQUENCE"] == 0
@@ -169,3 +169,85 @@ def test_attendees_get_a_thank_you_after_attendance_is_final(
         attendance_finalise(event=event, by=coordinator)
     thanks = [m for m in mail.outbox if m.subject.startswith("Thank you for coming")]
     assert [m.to for m in thanks] == [[practitioner.email]]
+
+
+def _feed_entry(client, user, event):
+    from notifications.services import feed_token_get_or_create
+
+    token = feed_token_get_or_create(user=user, kind="personal")
+    calendar = Calendar.from_ical(client.get(f"/calendar/me/{token.token}.ics").content)
+    (entry,) = [v for v in calendar.walk("VEVENT") if str(v["UID"]) == f"{event.uid}@crossroads"]
+    return entry
+
+
+def test_the_personal_feed_and_the_invitations_agree_on_each_persons_sequence(
+    client, partnership, practitioner, other_practitioner, django_capture_on_commit_callbacks
+):
+    """Waitlisted (TENTATIVE) → promoted (CONFIRMED) raises the person's SEQUENCE in the feed, and the
+    feed always says the SEQUENCE of the last invitation the person got."""
+    event = EventFactory(partnership=partnership, capacity=1)
+    seated = register(event, other_practitioner, django_capture_on_commit_callbacks)
+    register(event, practitioner, django_capture_on_commit_callbacks)
+    tentative = _feed_entry(client, practitioner, event)
+    assert str(tentative["STATUS"]) == "TENTATIVE"
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=seated, by=other_practitioner)
+    confirmed = _feed_entry(client, practitioner, event)
+    assert str(confirmed["STATUS"]) == "CONFIRMED" and confirmed["SEQUENCE"] > tentative["SEQUENCE"]
+    invitation = [m for m in mail.outbox if m.to == [practitioner.email] and calendar_part(m)[0]][-1]
+    assert calendar_part(invitation)[1].walk("VEVENT")[0]["SEQUENCE"] == confirmed["SEQUENCE"]
+    # The session moves: the update e-mailed and the feed still agree, and both rose.
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, start=event.start + timedelta(hours=1), end=event.end + timedelta(hours=1))
+    moved = _feed_entry(client, practitioner, event)
+    update = [m for m in mail.outbox if m.to == [practitioner.email] and calendar_part(m)[0]][-1]
+    assert calendar_part(update)[1].walk("VEVENT")[0]["SEQUENCE"] == moved["SEQUENCE"] > confirmed["SEQUENCE"]
+    # The other person, cancelled, is not in their feed; the event's own SEQUENCE is unchanged by it.
+    assert event.sequence <= moved["SEQUENCE"]
+
+
+def test_every_invitation_carries_a_one_click_cancel_link_that_frees_the_seat(
+    client, partnership, practitioner, other_practitioner, django_capture_on_commit_callbacks
+):
+    event = EventFactory(partnership=partnership, capacity=1)
+    registration = register(event, practitioner, django_capture_on_commit_callbacks)
+    register(event, other_practitioner, django_capture_on_commit_callbacks)  # waitlisted
+    (invitation,) = [m for m in mail.outbox if m.to == [practitioner.email]]
+    link = next(line for line in invitation.body.splitlines() if "Cancel my place" in line).split(": ", 1)[1]
+    assert link.startswith("http://") and link in invitation.alternatives[0][0]  # also in the HTML part
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get(f"/{path}")  # no login needed; GET only asks (mail scanners follow links)
+    assert page.status_code == 200 and b"Cancel my place" in page.content
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/{path}")
+    assert done.status_code == 200 and b"Your place is cancelled" in done.content
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    promoted = [m for m in mail.outbox if m.to == [other_practitioner.email]][-1]
+    assert "A place came free" in promoted.subject  # the seat went to the waitlist
+    assert client.post(f"/{path}").status_code == 200  # a second click changes nothing
+    # The token is single-purpose: tampered, or another signed value of the site, is a 404.
+    assert client.get(f"/{path[:-3]}xyz/").status_code == 404
+    from django.core import signing
+
+    other = signing.dumps({"r": registration.pk, "u": practitioner.pk})  # the default salt
+    assert client.get(f"/my/cancel-place/{other}/").status_code == 404
+
+
+def test_the_cancel_link_after_the_start_refuses_with_a_message(
+    client, partnership, practitioner, django_capture_on_commit_callbacks
+):
+    from notifications.messages import cancel_url
+
+    event = EventFactory(partnership=partnership)
+    registration = register(event, practitioner, django_capture_on_commit_callbacks)
+    event.start, event.end = timezone.now() - timedelta(minutes=5), timezone.now() + timedelta(hours=1)
+    event.save()
+    path = "/" + cancel_url(registration).split("://", 1)[1].split("/", 1)[1]
+    assert b"has started" in client.get(path).content
+    response = client.post(path)
+    assert response.status_code == 400 and b'role="alert"' in response.content
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"

@@ -154,3 +154,191 @@ def test_concurrent_deliveries_of_one_message_send_it_once(
     message = OutboxMessage.objects.get()
     results = [outbox_deliver(message_id=message.pk).status for _ in range(3)]
     assert results == ["sent", "sent", "sent"] and len(mail.outbox) == 1
+
+
+# --- One bad message never blocks another -----------------------------------------------------
+
+
+def _queue_while_broker_is_down(partnership, count, capture):
+    """`count` registrations (one message each) recorded while nothing can be queued."""
+    from tests.accounts.factories import UserFactory
+
+    people = [UserFactory() for _ in range(count)]
+    event = EventFactory(partnership=partnership)
+    with capture(execute=True):
+        for person in people:
+            registration_create(event=event, user=person)
+    return event, people
+
+
+def test_a_poisoned_message_and_five_good_ones_five_go_once_one_fails_visibly(
+    client, partnership, coordinator, broker_down, django_capture_on_commit_callbacks, token_for
+):
+    """The oldest message cannot be sent (a recipient address with a line break: Django's
+    BadHeaderError); the sweep sends the five behind it and marks it failed, with the error."""
+    from tests.accounts.factories import UserFactory
+
+    poisoned_user = UserFactory(email="poisoned@example.org")
+    event = EventFactory(partnership=partnership)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=poisoned_user)
+    OutboxMessage.objects.update(to_email="poisoned@example.org\nBcc: everyone@example.org")
+    people = [UserFactory() for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in people:
+            registration_create(event=event, user=person)
+    assert OutboxMessage.objects.filter(status="pending", attempts=0).count() == 6 and not mail.outbox
+    celery_app.conf.task_always_eager = True  # the broker is back
+    assert outbox_sweep() == 5
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)  # once each
+    poisoned = OutboxMessage.objects.get(to_email__startswith="poisoned@")
+    assert (poisoned.status, poisoned.attempts) == ("failed", 1)
+    assert "BadHeaderError" in poisoned.last_error
+    assert outbox_sweep() == 0 and len(mail.outbox) == 5  # nothing goes twice
+    client.force_login(coordinator)
+    page = client.get(f"/manage/ballarat/events/{event.pk}/messages/?status=failed").content.decode()
+    assert "poisoned@example.org" in page and "BadHeaderError" in page
+    api = client.get(f"/api/events/{event.pk}/messages?status=failed", headers=token_for(coordinator)).json()
+    assert [m["attempts"] for m in api["items"]] == [1] and "BadHeaderError" in api["items"][0]["last_error"]
+
+
+def test_any_exception_while_building_counts_as_an_attempt_backs_off_and_fails_after_the_last(
+    partnership, broker_down, django_capture_on_commit_callbacks
+):
+    """A message whose template cannot be rendered: each sweep counts an attempt and backs off, the
+    good messages go meanwhile, and after the last attempt it is failed with the error."""
+    from notifications.services import MAX_ATTEMPTS
+
+    event, people = _queue_while_broker_is_down(partnership, 3, django_capture_on_commit_callbacks)
+    broken = OutboxMessage.objects.order_by("pk").first()
+    OutboxMessage.objects.filter(pk=broken.pk).update(template="notifications/email/no_such_template")
+    celery_app.conf.task_always_eager = True
+    assert outbox_sweep() == 2
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == ("pending", 1)
+    assert "TemplateDoesNotExist" in broken.last_error and broken.next_attempt_at > timezone.now()
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        OutboxMessage.objects.filter(pk=broken.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        outbox_sweep()
+        broken.refresh_from_db()
+        assert broken.attempts == attempt
+    assert broken.status == "failed" and "TemplateDoesNotExist" in broken.last_error
+    assert len(mail.outbox) == 2
+
+
+def test_a_title_with_a_line_break_is_sent_with_a_header_safe_subject(
+    partnership, practitioner, django_capture_on_commit_callbacks
+):
+    event = EventFactory(partnership=partnership, title="Speech\r\nBcc: everyone@example.org\u2028and language")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=practitioner)
+    (sent,) = mail.outbox
+    assert "\n" not in sent.subject and "\r" not in sent.subject and "\u2028" not in sent.subject
+    assert "Speech Bcc: everyone@example.org and language" in sent.subject
+    assert sent.to == [practitioner.email] and not sent.bcc
+    headers = sent.message().as_bytes().split(b"\r\n\r\n" if b"\r\n\r\n" in sent.message().as_bytes() else b"\n\n")[0]
+    assert not [line for line in headers.splitlines() if line.lower().startswith(b"bcc")]
+
+
+def test_a_message_for_a_deleted_account_fails_at_once_and_is_not_retried(
+    partnership, practitioner, broker_down, django_capture_on_commit_callbacks
+):
+    from registrations.services import user_delete_account
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=EventFactory(partnership=partnership), user=practitioner)
+    user_delete_account(user=practitioner)
+    celery_app.conf.task_always_eager = True
+    outbox_sweep()
+    message = OutboxMessage.objects.order_by("pk").first()
+    assert (message.status, message.attempts) == ("failed", 1) and "deleted" in message.last_error
+    assert not mail.outbox
+
+
+# --- A short lock: the registration records facts; rendering waits for delivery ----------------
+
+
+def test_registering_renders_nothing_inside_the_lock_and_delivery_renders_from_the_stored_facts(
+    partnership, practitioner, other_practitioner, broker_down, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.test.signals import template_rendered
+
+    from notifications import ical
+
+    rendered, serialised = [], []
+    template_rendered.connect(
+        lambda sender, template, **kw: rendered.append(template.name), weak=False, dispatch_uid="t"
+    )
+    real = ical.serialise
+    monkeypatch.setattr(ical, "serialise", lambda calendar: serialised.append(1) or real(calendar))
+    try:
+        event = EventFactory(partnership=partnership, capacity=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            first, _ = registration_create(event=event, user=practitioner)
+            second, _ = registration_create(event=event, user=other_practitioner)  # waitlisted, number 1
+        assert rendered == [] and serialised == []
+    finally:
+        template_rendered.disconnect(dispatch_uid="t")
+    invite, waitlisted = OutboxMessage.objects.order_by("pk")
+    assert (invite.body_text, invite.body_html, invite.ical) == ("", "", "")
+    assert invite.template == "notifications/email/confirmed" and invite.ical_method == "REQUEST"
+    assert invite.facts["status"] == "confirmed" and invite.ical_sequence == 0
+    assert waitlisted.facts == {"status": "waitlisted", "waitlist_position": 1}
+    # Things change before delivery: the waitlisted person is promoted. Each message still says what
+    # was true when it was recorded, and the promotion is a message of its own.
+    from registrations.services import registration_cancel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=first, by=practitioner)
+    celery_app.conf.task_always_eager = True
+    outbox_sweep()
+    waitlisted.refresh_from_db()
+    assert waitlisted.status == "sent" and "number 1 on the waitlist" in waitlisted.body_text
+    invite.refresh_from_db()
+    assert invite.status == "sent" and "BEGIN:VCALENDAR" in invite.ical and "SEQUENCE:0" in invite.ical
+    promoted = OutboxMessage.objects.get(registration=second, kind="invite")
+    assert promoted.status == "sent" and "A place came free" in promoted.subject
+    assert "SEQUENCE:1" in promoted.ical  # above the 0 taken when they joined the waitlist
+
+
+# --- SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL) -------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_message_another_worker_holds_is_skipped_not_waited_for(partnership, broker_down):
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.accounts.factories import UserFactory
+
+    event = EventFactory(partnership=partnership)
+    for _ in range(3):
+        registration_create(event=event, user=UserFactory())
+    held = OutboxMessage.objects.order_by("pk").first()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        celery_app.conf.task_always_eager = True
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '10s'")  # without SKIP LOCKED the sweep would wait, then raise
+        assert outbox_deliver(message_id=held.pk) is None  # held by the other worker: skipped
+        assert outbox_sweep() == 2
+        assert OutboxMessage.objects.get(pk=held.pk).status == "pending"
+    finally:
+        release.set()
+        worker.join()
+    assert outbox_sweep() == 1 and len(mail.outbox) == 3

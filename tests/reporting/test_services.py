@@ -71,7 +71,7 @@ def test_finalising_attendance_invites_each_attendee_once_with_their_own_link(
         request = feedback_request_get_by_token(token=token_in(message))
         assert request.registration == registration
     assert not FeedbackRequest.objects.filter(registration__in=[absent, waiting]).exists()
-    outbox = OutboxMessage.objects.filter(dedupe_key=f"feedback:{mine.pk}").get()
+    outbox = OutboxMessage.objects.filter(dedupe_key=f"thanks:{mine.pk}").get()  # the one after-session e-mail
     assert outbox.status == OutboxMessage.Status.SENT and outbox.event == event
 
 

@@ -41,7 +41,6 @@ PROJECT_APPS = (
     "certificates",
     "networking",
     "reporting",
-    "servicemap",
 )
 # Single-line whatever a model says (a TextField somewhere is named `name` too).
 ALSO_SINGLE_LINE = frozenset({"name", "sector", "venue", "topic", "series", "q", "email", "username"})

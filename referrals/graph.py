@@ -26,7 +26,7 @@ MAX_DRAWN_EDGES = 1500
 # The API's default level of detail (well under 500 KB at a region's scale) and its most ("show more" doubles
 # the limit up to MAX_LIMIT); the whole graph is the streamed export (graph_export_lines).
 DEFAULT_LIMIT = 150
-DEFAULT_EDGE_LIMIT = 1000
+DEFAULT_EDGE_LIMIT = 800
 MAX_LIMIT = 1000
 EXPORT_CHUNK = 2000
 # Exact betweenness up to this many nodes; above it, a seeded sample of this many sources (networkx `k`).

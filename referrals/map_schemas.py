@@ -20,7 +20,7 @@ class GraphFilters(Schema):
         description="Level of detail: the best connected services to return (more with a higher limit; "
         "the whole graph is GET …/graph/export).",
     )
-    edge_limit: int = Field(1000, ge=1, le=5000, description="At most this many pathways among them.")
+    edge_limit: int = Field(800, ge=1, le=5000, description="At most this many pathways among them.")
 
 
 class NodeOut(Schema):

@@ -53,9 +53,21 @@ def directory_map(request, slug: str):
                 highlight |= map_graph.where_highlight(where.query())
                 where_note = "The routes “Where can I refer?” finds for this role and need are highlighted."
         filters = form.filters(highlight)
+    try:  # "Show more" doubles it
+        limit = min(max(int(request.GET.get("limit", "")), 1), map_graph.MAX_LIMIT)
+    except ValueError:
+        limit = map_graph.MAX_DRAWN_SERVICES
     graph = map_graph.graph_build(
-        directory=directory, filters=filters, limit=map_graph.MAX_DRAWN_SERVICES, edge_limit=map_graph.MAX_DRAWN_EDGES
+        directory=directory,
+        filters=filters,
+        limit=limit,
+        edge_limit=max(map_graph.MAX_DRAWN_EDGES, limit * 10),
     )
+    more_url = ""
+    if graph["more_limit"]:
+        query = request.GET.copy()
+        query["limit"] = graph["more_limit"]
+        more_url = f"?{query.urlencode()}"
     services_count = sum(1 for n in graph["nodes"] if n["kind"] == "service")
     highlighted = sum(1 for e in graph["edges"] if e["highlighted"])
     summary = (
@@ -73,6 +85,7 @@ def directory_map(request, slug: str):
             "rows": map_graph.graph_rows(graph),
             "summary": summary,
             "where_note": where_note,
+            "more_url": more_url,
             "legend_sectors": [(code, name, map_graph.SECTOR_COLOURS[code]) for code, name in LEGEND_SECTORS],
             "can_curate": referral_selectors.can_curate(request.user, directory),
         },

@@ -18,7 +18,7 @@ def test_graph_is_public_for_a_public_directory_and_filters(client, network):
         "directory", "filters", "nodes", "edges", "total_services", "shown_services", "total_edges",
         "limit", "edge_limit", "more_limit",
     }  # fmt: skip
-    assert (body["limit"], body["edge_limit"], body["more_limit"]) == (150, 1000, None)
+    assert (body["limit"], body["edge_limit"], body["more_limit"]) == (150, 800, None)
     assert len(body["edges"]) == 5
     filtered = client.get("/api/servicemap/ballarat/graph?need=speech-language&role=mch-nurse").json()
     assert [e["label"] for e in filtered["edges"]] == ["Maternal and child health nurse → Access"]

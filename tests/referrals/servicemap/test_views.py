@@ -30,6 +30,17 @@ def test_map_highlights_where_can_i_refer_routes_from_its_query_parameters(clien
     assert "highlighted" in page.content.decode()
 
 
+def test_map_shows_more_on_request(client, network):
+    page = client.get("/directory/ballarat/map/?limit=2&need=")
+    assert page.context["graph"]["shown_services"] == 2
+    html = page.content.decode()
+    assert "Show more: the 4 best connected services" in html and "limit=4" in html
+    assert "/api/servicemap/ballarat/graph/export" in html
+    everything = client.get("/directory/ballarat/map/?limit=4")
+    assert everything.context["graph"]["shown_services"] == 4 and "Show more" not in everything.content.decode()
+    assert client.get("/directory/ballarat/map/?limit=lots").status_code == 200
+
+
 def test_map_of_a_private_directory_is_404(client, network):
     network["directory"].is_public = False
     network["directory"].save()

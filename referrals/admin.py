@@ -15,6 +15,7 @@ from .models import (
     HsdsImport,
     Language,
     Location,
+    NetworkInsights,
     Organization,
     Pathway,
     PathwayRevision,
@@ -245,3 +246,9 @@ class FeaturedPathwayAdmin(admin.ModelAdmin):
     list_select_related = ["pathway__target_service", "pathway__source_service", "pathway__source_role", "event"]
     raw_id_fields = ["event", "pathway"]
     search_fields = ["pathway__target_service__name", "event__title"]
+
+
+@admin.register(NetworkInsights)
+class NetworkInsightsAdmin(admin.ModelAdmin):
+    list_display = ["directory", "computed_at", "duration_ms", "scheduled_for", "computations"]
+    readonly_fields = ["directory", "data", "computed_at", "duration_ms", "scheduled_for", "computations"]

@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -40,7 +40,10 @@ class _Request:
         self.directory_id = directory_id
 
     def __call__(self) -> None:
-        insights_schedule(directory_id=self.directory_id)
+        try:
+            insights_schedule(directory_id=self.directory_id)
+        except DatabaseError:  # e.g. a database migrated back before the table: the change itself stands
+            logger.exception("could not schedule the network insights of directory %s", self.directory_id)
 
 
 def insights_request(*, directory_id: int | None) -> None:

@@ -22,7 +22,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from _setup import ROOT, count_queries, django_setup, median_ms
+from _setup import ROOT, django_setup
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,24 +56,77 @@ def add_sectors_and_review_dates(directory, rng) -> None:
     Service.objects.filter(pk__in=[s.pk for s in services[::50]]).update(is_acco=True)
 
 
-def first_render_ms(url: str, repeat: int = 5) -> tuple[float, int, int]:
+def first_render_ms(url: str, floor_url: str, rounds: int) -> tuple[list[float], list[float], int, int]:
+    """Alternating rounds in one Chromium: the map page (navigation to cytoscape's first render) and the floor,
+    a trivial page of the same server (navigation to its load event)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM_ARGS
 
-    samples = []
+    samples, floors = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        for _ in range(repeat + 1):
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)  # wait_for_function evaluates
+        for i in range(rounds + 1):
             page.goto(url, wait_until="commit", timeout=120_000)
             page.wait_for_function("window.servicemapRendered !== undefined", timeout=120_000)
-            samples.append(page.evaluate("window.servicemapRendered"))
+            rendered = page.evaluate("window.servicemapRendered")
+            page.goto(floor_url, wait_until="load", timeout=120_000)
+            loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+            if i:  # the first round warms the browser's cache
+                samples.append(rendered)
+                floors.append(loaded)
+        page.goto(url, wait_until="commit", timeout=120_000)
+        page.wait_for_function("window.servicemapRendered !== undefined", timeout=120_000)
         nodes = page.evaluate("window.servicemap.nodes().length")
         edges = page.evaluate("window.servicemap.edges().length")
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "test-artifacts" / "servicemap-bench.png"))
         browser.close()
-    return statistics.median(samples[1:]), nodes, edges
+    return samples, floors, nodes, edges
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def alternate(fn, floor, rounds: int, warmup: int = 1) -> tuple[list[float], list[float]]:
+    """`rounds` alternating samples of the figure and its floor (after a warm-up of each)."""
+    for _ in range(warmup):
+        fn()
+        floor()
+    samples, floors = [], []
+    for _ in range(rounds):
+        samples.append(_timed(fn))
+        floors.append(_timed(floor))
+    return samples, floors
+
+
+def report(figure: str, samples: list[float], floors: list[float] | None, goal: float | None, unit: str = "ms"):
+    """A human line (median and range, beside the floor's) and a machine line:
+    BENCH|figure|value|floor|ratio|goal|met (value and floor medians; goal the most the value may be)."""
+    value = statistics.median(samples)
+    floor = statistics.median(floors) if floors else None
+    ratio = value / floor if floor else None
+    met = "" if goal is None else ("yes" if value <= goal else "no")
+    spread = f"{min(samples):.1f}–{max(samples):.1f}"
+    floor_text = f"floor {floor:.1f} {unit} ({min(floors):.1f}–{max(floors):.1f})" if floors else "no floor"
+    print(
+        f"{figure:46} {value:10.1f} {unit} ({spread}) | {floor_text}"
+        f"{f' | {ratio:.1f}x' if ratio else ''}{f' | goal <= {goal:g} {unit}: {met}' if goal is not None else ''}"
+    )
+    print(
+        "BENCH|{}|{:.1f}|{}|{}|{}|{}".format(
+            figure,
+            value,
+            "" if floor is None else f"{floor:.1f}",
+            "" if ratio is None else f"{ratio:.2f}",
+            "" if goal is None else f"<={goal:g}{unit}",
+            met,
+        )
+    )
 
 
 def main() -> None:
@@ -82,12 +135,10 @@ def main() -> None:
     from django.test import Client
     from django.test.testcases import LiveServerThread
 
-    from referrals import graph as selectors
-    from referrals import selectors as referral_selectors
-    from referrals import vocabulary
-    from referrals.insights import network_insights
-    from referrals.models import Attribute, Pathway, Service
+    from referrals import insights_store
+    from tests.accounts.factories import CoordinatorFactory
 
+    rounds = int(os.environ.get("ROUNDS", "5"))
     bench = _referrals_bench()
     rng = random.Random(20250301)
     started = time.perf_counter()
@@ -99,109 +150,102 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     client = Client()
-    speech = referral_selectors.term_by_code(vocabulary.NEEDS, "speech-language")
+    coordinator_client = Client()
+    coordinator_client.force_login(CoordinatorFactory(partnership=directory.partnership))
+    sizes = {}
 
-    def graph_all():
-        json.dumps(selectors.graph_build(directory=directory))
-
-    def graph_page_sized():
-        json.dumps(
-            selectors.graph_build(
-                directory=directory, limit=selectors.MAX_DRAWN_SERVICES, edge_limit=selectors.MAX_DRAWN_EDGES
-            )
-        )
-
-    def graph_speech():
-        json.dumps(selectors.graph_build(directory=directory, filters=selectors.GraphFilters(need=speech)))
+    def trivial():  # the floor: a trivial endpoint of the same app
+        assert client.get("/api/hsds/").status_code == 200
 
     def graph_api():
         response = client.get("/api/servicemap/bench/graph")
         assert response.status_code == 200, response.content[:300]
+        sizes["graph"] = len(response.content)
 
-    def graph_floor():
-        chosen = Pathway.objects.filter(directory=directory, is_active=True, target_service__status__in=["active"])
-        json.dumps(
-            {
-                "services": list(
-                    Service.objects.filter(directory=directory, status="active").values(
-                        "id", "name", "is_acco", "minimum_age_months", "maximum_age_months"
-                    )
-                ),
-                "attributes": list(
-                    Attribute.objects.filter(service__directory=directory, link_type__in=["need", "sector"]).values(
-                        "service_id", "taxonomy_term_id"
-                    )
-                ),
-                "pathways": list(
-                    chosen.values("id", "source_service_id", "source_role_id", "target_service_id", "method")
-                ),
-                "needs": list(
-                    Pathway.needs.through.objects.filter(pathway__in=chosen.values("pk")).values(
-                        "pathway_id", "taxonomyterm_id"
-                    )
-                ),
-            },
-            default=str,
-        )
+    def graph_api_need():
+        response = client.get("/api/servicemap/bench/graph?need=speech-language&sector=health&place=3350")
+        assert response.status_code == 200, response.content[:300]
+        sizes["graph_need"] = len(response.content)
 
-    def insights():
-        network_insights(directory=directory)
+    def graph_more():
+        response = client.get("/api/servicemap/bench/graph?limit=300&edge_limit=2000")
+        assert response.status_code == 200, response.content[:300]
+        sizes["graph_more"] = len(response.content)
 
-    def insights_floor():
-        chosen = Pathway.objects.filter(directory=directory, is_active=True)
-        list(Service.objects.filter(directory=directory).values("id", "name", "review_due"))
-        list(chosen.values("id", "source_service_id", "source_role_id", "target_service_id", "review_due"))
-        list(Pathway.alternatives.through.objects.filter(pathway__in=chosen.values("pk")).values())
+    def graph_export():
+        response = client.get("/api/servicemap/bench/graph/export")
+        sizes["export"] = sum(len(chunk) for chunk in response.streaming_content)
 
     def map_page():
         response = client.get("/directory/bench/map/")
         assert response.status_code == 200
+        sizes["map_page"] = len(response.content)
 
-    graph = selectors.graph_build(directory=directory)
-    drawn = selectors.graph_build(
-        directory=directory, limit=selectors.MAX_DRAWN_SERVICES, edge_limit=selectors.MAX_DRAWN_EDGES
-    )
-    found = network_insights(directory=directory)
+    def insights_api():
+        response = coordinator_client.get("/api/servicemap/bench/insights")
+        assert response.status_code == 200, response.content[:300]
+        sizes["insights"] = len(response.content)
+
+    def insights_page():
+        assert coordinator_client.get("/manage/bench/directory/insights/").status_code == 200
+
+    def insights_csv():
+        assert coordinator_client.get("/manage/bench/directory/insights.csv").status_code == 200
+
+    task_ms = []
+    for _ in range(3):  # the Celery task's body, as a worker runs it
+        task_ms.append(_timed(lambda: insights_store.insights_compute(directory_id=directory.pk)))
+    stored = directory.network_insights
+    stored.refresh_from_db()
+    data = stored.data
     print(
-        f"graph: {len(graph['nodes']):,} nodes, {len(graph['edges']):,} edges; the page draws "
-        f"{drawn['shown_services']} services and {len(drawn['edges']):,} edges"
+        f"insights: {len(data['gatekeepers'])} gatekeepers (betweenness sampled: {data['betweenness_sampled']}), "
+        f"{len(data['orphans'])} orphans, {len(data['dead_ends']):,} dead ends, {len(data['gaps']):,} gaps, "
+        f"{len(data['overdue']):,} overdue"
     )
+    print(f"\n{rounds} alternating rounds each (figure, then floor); median (range)")
+    for figure, fn, goal in (
+        ("GET /api/servicemap/bench/graph (default view)", graph_api, 200),
+        ("GET …/graph?need&sector&place", graph_api_need, 200),
+        ("GET …/graph?limit=300 (show more)", graph_more, None),
+        ("GET /directory/bench/map/ (server)", map_page, None),
+        ("GET /api/servicemap/bench/insights (stored)", insights_api, 100),
+        ("GET /manage/bench/directory/insights/ (stored)", insights_page, 100),
+        ("GET …/insights.csv (stored)", insights_csv, 100),
+    ):
+        samples, floors = alternate(fn, trivial, rounds)
+        report(figure, samples, floors, goal)
+    samples, floors = alternate(graph_export, trivial, 3)
+    report("GET …/graph/export (whole graph, streamed)", samples, floors, None)
+    report("insights task (compute and store)", task_ms, None, 60_000)
+    graph = json.loads(client.get("/api/servicemap/bench/graph").content)
     print(
-        f"insights: {len(found.gatekeepers)} gatekeepers (betweenness sampled: {found.betweenness_sampled}), "
-        f"{len(found.orphans)} orphans, {len(found.dead_ends):,} dead ends, {len(found.gaps):,} gaps, "
-        f"{len(found.overdue):,} overdue"
+        f"default view: {graph['shown_services']} of {graph['total_services']:,} services, {len(graph['edges']):,} of "
+        f"{graph['total_edges']:,} pathways; export {sizes['export'] / 1e6:.1f} MB; "
+        f"map page {sizes['map_page'] / 1e3:.0f} KB"
     )
-    rows = [
-        ("graph, every node (selector + json)", graph_all, graph_floor, 5),
-        ("graph, as the page draws it", graph_page_sized, graph_floor, 5),
-        ("graph, need = speech and language", graph_speech, graph_floor, 5),
-        ("GET /api/servicemap/bench/graph", graph_api, graph_floor, 5),
-        ("map page (server, HTML)", map_page, graph_floor, 5),
-        ("insights (networkx)", insights, insights_floor, 3),
-    ]
-    floors = {}
-    print(f"\n{'':40} {'median ms':>10} {'queries':>8} {'floor ms':>9} {'floor q':>8}")
-    for name, fn, floor, repeat in rows:
-        if floor not in floors:
-            floors[floor] = (median_ms(floor, repeat=repeat, warmup=1), count_queries(floor))
-        ms = median_ms(fn, repeat=repeat, warmup=1)
-        print(f"{name:40} {ms:10.1f} {count_queries(fn):8d} {floors[floor][0]:9.1f} {floors[floor][1]:8d}")
+    for figure, key, goal in (
+        ("graph default view size", "graph", 500),
+        ("graph need+sector+place size", "graph_need", 500),
+        ("graph show more (limit=300) size", "graph_more", None),
+        ("insights API size", "insights", None),
+    ):
+        report(figure, [sizes[key] / 1000], None, goal, unit="KB")
 
     if os.environ.get("NO_BROWSER"):
         return
     from django.contrib.staticfiles.handlers import StaticFilesHandler
 
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=int(os.environ.get("BENCH_PORT", "0")))
     server.daemon = True
     server.start()
     server.is_ready.wait()
     if server.error:
         raise server.error
-    ms, nodes, edges = first_render_ms(f"http://127.0.0.1:{server.port}/directory/bench/map/")
-    print(
-        f"\nmap page in Chromium, navigation to cytoscape's first render: {ms:.0f} ms"
-        f" (median of 5; {nodes} nodes, {edges:,} edges drawn)"
-    )
+    base = f"http://127.0.0.1:{server.port}"
+    samples, floors, nodes, edges = first_render_ms(f"{base}/directory/bench/map/", f"{base}/api/hsds/", rounds)
+    print(f"\nmap page in Chromium: {nodes} nodes, {edges:,} edges drawn")
+    report("map first render in Chromium", samples, floors, 2000)
     server.terminate()
 
 

@@ -217,6 +217,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # stays pending in the outbox, which the periodic sweep delivers once the broker is back.
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Network insights are recomputed this long after the first of a burst of directory changes
+# (referrals/insights_store.py).
+INSIGHTS_DEBOUNCE_SECONDS = env.int("INSIGHTS_DEBOUNCE_SECONDS", default=30)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,

@@ -16,6 +16,7 @@ from .models import (
     Language,
     Location,
     NeedRelation,
+    NetworkInsights,
     Organization,
     Pathway,
     PathwayRevision,
@@ -253,3 +254,9 @@ class NeedRelationAdmin(admin.ModelAdmin):
     list_display = ["need", "related_need", "directory"]
     list_filter = ["directory"]
     autocomplete_fields = ["need", "related_need"]
+
+
+@admin.register(NetworkInsights)
+class NetworkInsightsAdmin(admin.ModelAdmin):
+    list_display = ["directory", "computed_at", "duration_ms", "scheduled_for", "computations"]
+    readonly_fields = ["directory", "data", "computed_at", "duration_ms", "scheduled_for", "computations"]

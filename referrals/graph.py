@@ -10,16 +10,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from referrals import vocabulary
 from referrals.models import Attribute, Directory, Pathway, Service, TaxonomyTerm
-from referrals.selectors import LISTED
+from referrals.places import Place
+from referrals.selectors import LISTED, age_q, catchment_q
 
 # The map draws at most this many services (the best connected first) so that it stays usable in a
 # browser; the filters narrow it, and the page says how many were left out.
 MAX_DRAWN_SERVICES = 150
 MAX_DRAWN_EDGES = 1500
+# The API's default level of detail (well under 500 KB at a region's scale) and its most ("show more" doubles
+# the limit up to MAX_LIMIT); the whole graph is the streamed export (graph_export_lines).
+DEFAULT_LIMIT = 150
+DEFAULT_EDGE_LIMIT = 800
+MAX_LIMIT = 1000
+EXPORT_CHUNK = 2000
 # Exact betweenness up to this many nodes; above it, a seeded sample of this many sources (networkx `k`).
 BETWEENNESS_SAMPLE = 200
 GATEKEEPERS = 10
@@ -47,6 +56,7 @@ class GraphFilters:
     sector: TaxonomyTerm | None = None
     age_months: int | None = None
     role: TaxonomyTerm | None = None
+    place: Place | None = None
     highlight: set[uuid.UUID] = field(default_factory=set)
 
     def as_dict(self) -> dict:
@@ -55,12 +65,9 @@ class GraphFilters:
             "sector": self.sector.code if self.sector else None,
             "age_months": self.age_months,
             "role": self.role.code if self.role else None,
+            "place": self.place.text if self.place and self.place.given else None,
             "highlight": sorted(str(h) for h in self.highlight),
         }
-
-
-def _covers(low: int | None, high: int | None, age: int) -> bool:
-    return (low is None or low <= age) and (high is None or high >= age)
 
 
 def _terms() -> dict[uuid.UUID, TaxonomyTerm]:
@@ -101,6 +108,57 @@ PATHWAY_COLUMNS = (
 )
 
 
+def _service_queryset(directory: Directory, filters: GraphFilters):
+    """The listed services the filters keep (in SQL): need (an attribute, or an active pathway to it for the
+    need), sector, ages and the family's place (catchment)."""
+    services = Service.objects.filter(directory=directory, status__in=LISTED)
+    if filters.need is not None:
+        services = services.filter(
+            Exists(
+                Attribute.objects.filter(
+                    service=OuterRef("pk"), link_type=vocabulary.LINK_NEED, taxonomy_term=filters.need
+                )
+            )
+            | Exists(Pathway.objects.filter(target_service=OuterRef("pk"), is_active=True, needs=filters.need))
+        )
+    if filters.sector is not None:
+        services = services.filter(
+            Exists(
+                Attribute.objects.filter(
+                    service=OuterRef("pk"), link_type=vocabulary.LINK_SECTOR, taxonomy_term=filters.sector
+                )
+            )
+        )
+    if filters.age_months is not None:
+        services = services.filter(age_q(filters.age_months))
+    if filters.place is not None and filters.place.given:
+        services = services.filter(catchment_q(filters.place))
+    return services
+
+
+def _pathway_queryset(directory: Directory, filters: GraphFilters, services):
+    """The active pathways the filters keep (in SQL), both ends among `services`."""
+    pathways = Pathway.objects.filter(directory=directory, is_active=True, target_service__in=services).filter(
+        Q(source_service__isnull=True) | Q(source_service__in=services)
+    )
+    if filters.need is not None:
+        pathways = pathways.filter(
+            Exists(Pathway.needs.through.objects.filter(pathway=OuterRef("pk"), taxonomyterm=filters.need))
+        )
+    if filters.age_months is not None:
+        age = filters.age_months
+        pathways = pathways.alias(
+            low=Coalesce("min_age_months", "target_service__minimum_age_months"),
+            high=Coalesce("max_age_months", "target_service__maximum_age_months"),
+        ).filter(Q(low__isnull=True) | Q(low__lte=age), Q(high__isnull=True) | Q(high__gte=age))
+    role = filters.role
+    if role is not None:
+        listed = Exists(Pathway.referrer_roles.through.objects.filter(pathway=OuterRef("pk"), taxonomyterm=role))
+        open_to = Q(self_referral=True) if role.code == vocabulary.PARENT_SELF else Q(any_professional=True)
+        pathways = pathways.filter(Q(source_role=role) | open_to | listed)
+    return pathways
+
+
 def graph_build(
     *,
     directory: Directory,
@@ -108,108 +166,72 @@ def graph_build(
     limit: int | None = None,
     edge_limit: int | None = None,
 ) -> dict:
-    """The directory's listed services and active pathways as nodes and edges, filtered (6 queries).
+    """The directory's listed services and active pathways as nodes and edges, filtered (a fixed number of
+    queries: 7, and 1 more with highlighted pathways).
 
     A service is kept when it offers the need (an attribute, or an inbound pathway for it), is in the
-    sector and its ages cover the age; a pathway when it is for the need, covers the age, the role may
-    use it (its source role, another referrer role, any professional, or self-referral for families)
-    and both ends are kept. With a role, only the services those pathways touch are shown. Referrer
-    roles that are a pathway's source are nodes too (kind "role"). `limit` keeps the best connected
-    services and `edge_limit` the first pathways among them (highlighted ones first); the totals say
-    how many there were.
+    sector, its ages cover the age and its catchment the place; a pathway when it is for the need,
+    covers the age, the role may use it (its source role, another referrer role, any professional, or
+    self-referral for families) and both ends are kept. With a role, only the services those pathways
+    touch are shown. Referrer roles that are a pathway's source are nodes too (kind "role").
+
+    The level of detail: `limit` keeps the best connected services (on a highlighted route first, then by
+    the number of kept pathways in and out, then by name) and `edge_limit` the first pathways among them
+    (highlighted ones first); the totals say how many there were. The filtering and the degree counts are
+    done in the database, so only the rows drawn are read.
     """
     filters = filters or GraphFilters()
     terms = _terms()
+    services_qs = _service_queryset(directory, filters)
+    edges_qs = _pathway_queryset(directory, filters, services_qs)
+
+    degree: dict[uuid.UUID, int] = {}
+    total_edges = 0
+    for target_id, n in edges_qs.order_by().values_list("target_service_id").annotate(n=Count("id")):
+        degree[target_id] = degree.get(target_id, 0) + n
+        total_edges += n
+    for source_id, n in (
+        edges_qs.filter(source_service__isnull=False)
+        .order_by()
+        .values_list("source_service_id")
+        .annotate(n=Count("id"))
+    ):
+        degree[source_id] = degree.get(source_id, 0) + n
+    names = dict(services_qs.values_list("id", "name"))
+    kept_services = set(names) if filters.role is None else set(degree)
+    total_services = len(kept_services)
+
+    on_route: set[uuid.UUID] = set()
+    if filters.highlight:
+        for source_id, target_id in edges_qs.filter(pk__in=filters.highlight).values_list(
+            "source_service_id", "target_service_id"
+        ):
+            on_route |= {source_id, target_id} - {None}
+    if limit is not None and len(kept_services) > limit:
+        ranked = sorted(kept_services, key=lambda sid: (sid not in on_route, -degree.get(sid, 0), names[sid], sid))
+        kept_services = set(ranked[:limit])
+
     services = {
-        row.id: row
-        for row in Service.objects.filter(directory=directory, status__in=LISTED).values_list(
-            *SERVICE_COLUMNS, named=True
-        )
+        row.id: row for row in Service.objects.filter(pk__in=kept_services).values_list(*SERVICE_COLUMNS, named=True)
     }
+    drawn = edges_qs.filter(target_service__in=kept_services).filter(
+        Q(source_service__isnull=True) | Q(source_service__in=kept_services)
+    )
+    edges = list(drawn.values_list(*PATHWAY_COLUMNS, named=True))
+    if edge_limit is not None and len(edges) > edge_limit:
+        edges = sorted(edges, key=lambda p: (p.id not in filters.highlight, str(p.id)))[:edge_limit]
+
     attrs: dict[uuid.UUID, dict[str, list[uuid.UUID]]] = {}
     attribute_rows = Attribute.objects.filter(
-        service__directory=directory, link_type__in=[vocabulary.LINK_NEED, vocabulary.LINK_SECTOR]
+        service__in=kept_services, link_type__in=[vocabulary.LINK_NEED, vocabulary.LINK_SECTOR]
     ).values_list("service_id", "link_type", "taxonomy_term_id")
     for service_id, link_type, term_id in attribute_rows:
         attrs.setdefault(service_id, {}).setdefault(link_type, []).append(term_id)
-    chosen = Pathway.objects.filter(directory=directory, is_active=True, target_service__status__in=LISTED)
-    pathways = list(chosen.values_list(*PATHWAY_COLUMNS, named=True))
     pathway_needs: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for pathway_id, term_id in Pathway.needs.through.objects.filter(pathway__in=chosen.values("pk")).values_list(
+    for pathway_id, term_id in Pathway.needs.through.objects.filter(pathway__in=[p.id for p in edges]).values_list(
         "pathway_id", "taxonomyterm_id"
     ):
         pathway_needs.setdefault(pathway_id, []).append(term_id)
-    pathway_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for pathway_id, term_id in Pathway.referrer_roles.through.objects.filter(
-        pathway__in=chosen.values("pk")
-    ).values_list("pathway_id", "taxonomyterm_id"):
-        pathway_roles.setdefault(pathway_id, set()).add(term_id)
-
-    need_targets = set()
-    if filters.need is not None:
-        need_targets = {p.target_service_id for p in pathways if filters.need.pk in pathway_needs.get(p.id, ())}
-
-    def service_ok(service_id) -> bool:
-        row = services.get(service_id)
-        if row is None:
-            return False
-        mine = attrs.get(service_id, {})
-        if filters.need is not None and not (
-            filters.need.pk in mine.get(vocabulary.LINK_NEED, ()) or service_id in need_targets
-        ):
-            return False
-        if filters.sector is not None and filters.sector.pk not in mine.get(vocabulary.LINK_SECTOR, ()):
-            return False
-        return filters.age_months is None or _covers(row.minimum_age_months, row.maximum_age_months, filters.age_months)
-
-    def role_may_use(p) -> bool:
-        role = filters.role
-        if role is None:
-            return True
-        if role.code == vocabulary.PARENT_SELF:
-            return p.source_role_id == role.pk or p.self_referral or role.pk in pathway_roles.get(p.id, ())
-        return p.source_role_id == role.pk or p.any_professional or role.pk in pathway_roles.get(p.id, ())
-
-    kept_services = {sid for sid in services if service_ok(sid)}
-    edges = []
-    for p in pathways:
-        if filters.need is not None and filters.need.pk not in pathway_needs.get(p.id, ()):
-            continue
-        if filters.age_months is not None:
-            low = p.min_age_months if p.min_age_months is not None else p.target_service__minimum_age_months
-            high = p.max_age_months if p.max_age_months is not None else p.target_service__maximum_age_months
-            if not _covers(low, high, filters.age_months):
-                continue
-        if not role_may_use(p) or p.target_service_id not in kept_services:
-            continue
-        if p.source_service_id is not None and p.source_service_id not in kept_services:
-            continue
-        edges.append(p)
-    if filters.role is not None:
-        touched = {p.target_service_id for p in edges} | {p.source_service_id for p in edges if p.source_service_id}
-        kept_services &= touched
-
-    total_services, total_edges = len(kept_services), len(edges)
-    if limit is not None and len(kept_services) > limit:
-        degree: dict[uuid.UUID, int] = {}
-        for p in edges:
-            for end in (p.source_service_id, p.target_service_id):
-                if end is not None:
-                    degree[end] = degree.get(end, 0) + 1
-        on_route = {
-            end for p in edges if p.id in filters.highlight for end in (p.source_service_id, p.target_service_id)
-        }
-        ranked = sorted(kept_services, key=lambda sid: (sid not in on_route, -degree.get(sid, 0), services[sid].name))
-        kept_services = set(ranked[:limit])
-        edges = [
-            p
-            for p in edges
-            if p.target_service_id in kept_services
-            and (p.source_service_id is None or p.source_service_id in kept_services)
-        ]
-
-    if edge_limit is not None and len(edges) > edge_limit:
-        edges = sorted(edges, key=lambda p: (p.id not in filters.highlight, str(p.id)))[:edge_limit]
 
     highlighted_nodes = set()
     for p in edges:
@@ -227,75 +249,14 @@ def graph_build(
     today = timezone.localdate()
     nodes = []
     for sid in sorted(kept_services, key=lambda s: (services[s].name, str(s))):
-        row = services[sid]
-        mine = attrs.get(sid, {})
-        sectors = [terms[t] for t in mine.get(vocabulary.LINK_SECTOR, ()) if t in terms]
-        sectors.sort(key=lambda t: t.ordering)
-        needs = sorted((terms[t] for t in mine.get(vocabulary.LINK_NEED, ()) if t in terms), key=lambda t: t.ordering)
-        overdue = row.review_due is not None and row.review_due < today
         nodes.append(
-            {
-                "id": str(sid),
-                "kind": "service",
-                "label": row.name,
-                "organization": row.organization__name or "",
-                "sector": sectors[0].code if sectors else "",
-                "sector_name": sectors[0].name if sectors else "No sector given",
-                "needs": [t.name for t in needs],
-                "is_acco": row.is_acco,
-                "capacity": row.capacity_status,
-                "age_min_months": row.minimum_age_months,
-                "age_max_months": row.maximum_age_months,
-                "verification": "overdue" if overdue else ("unverified" if row.assured_date is None else "current"),
-                "inbound": inbound.get(sid, 0),
-                "outbound": outbound.get(sid, 0),
-                "highlighted": sid in highlighted_nodes,
-                "url": f"/directory/services/{sid}/",
-            }
+            _service_node(services[sid], attrs.get(sid, {}), terms, today, inbound, outbound, highlighted_nodes)
         )
     role_ids = sorted({p.source_role_id for p in edges if p.source_role_id}, key=lambda r: terms[r].ordering)
     for rid in role_ids:
-        nodes.append(
-            {
-                "id": str(rid),
-                "kind": "role",
-                "label": terms[rid].name,
-                "organization": "",
-                "sector": "",
-                "sector_name": "Referrer role",
-                "needs": [],
-                "is_acco": False,
-                "capacity": "",
-                "age_min_months": None,
-                "age_max_months": None,
-                "verification": "",
-                "inbound": 0,
-                "outbound": outbound.get(rid, 0),
-                "highlighted": rid in highlighted_nodes,
-                "url": "",
-            }
-        )
-    names = {str(sid): services[sid].name for sid in kept_services} | {str(r): terms[r].name for r in role_ids}
-    edge_list = []
-    for p in edges:
-        source = str(p.source_service_id or p.source_role_id)
-        target = str(p.target_service_id)
-        edge_list.append(
-            {
-                "id": str(p.id),
-                "source": source,
-                "target": target,
-                "label": f"{names[source]} → {names[target]}",
-                "needs": sorted(terms[t].name for t in pathway_needs.get(p.id, ()) if t in terms),
-                "method": p.method,
-                "method_name": Pathway.Method(p.method).label,
-                "urgency": _urgency(p.urgent_target_days),
-                "urgent_target_days": p.urgent_target_days,
-                "typical_wait_days": p.typical_wait_days,
-                "highlighted": p.id in filters.highlight,
-                "url": f"/directory/pathways/{p.id}/",
-            }
-        )
+        nodes.append(_role_node(terms[rid], outbound.get(rid, 0), rid in highlighted_nodes))
+    labels = {str(sid): services[sid].name for sid in kept_services} | {str(r): terms[r].name for r in role_ids}
+    edge_list = [_edge(p, labels, pathway_needs.get(p.id, ()), terms, p.id in filters.highlight) for p in edges]
     edge_list.sort(key=lambda e: e["label"])
     return {
         "directory": directory.partnership.slug,
@@ -305,7 +266,157 @@ def graph_build(
         "total_services": total_services,
         "shown_services": len(kept_services),
         "total_edges": total_edges,
+        "limit": limit,
+        "edge_limit": edge_limit,
+        "more_limit": min(limit * 2, MAX_LIMIT)
+        if limit is not None and limit < min(total_services, MAX_LIMIT)
+        else None,
     }
+
+
+def _service_node(row, mine: dict, terms: dict, today, inbound: dict, outbound: dict, highlighted: set) -> dict:
+    sectors = sorted((terms[t] for t in mine.get(vocabulary.LINK_SECTOR, ()) if t in terms), key=lambda t: t.ordering)
+    needs = sorted((terms[t] for t in mine.get(vocabulary.LINK_NEED, ()) if t in terms), key=lambda t: t.ordering)
+    overdue = row.review_due is not None and row.review_due < today
+    return {
+        "id": str(row.id),
+        "kind": "service",
+        "label": row.name,
+        "organization": row.organization__name or "",
+        "sector": sectors[0].code if sectors else "",
+        "sector_name": sectors[0].name if sectors else "No sector given",
+        "needs": [t.name for t in needs],
+        "is_acco": row.is_acco,
+        "capacity": row.capacity_status,
+        "age_min_months": row.minimum_age_months,
+        "age_max_months": row.maximum_age_months,
+        "verification": "overdue" if overdue else ("unverified" if row.assured_date is None else "current"),
+        "inbound": inbound.get(row.id, 0),
+        "outbound": outbound.get(row.id, 0),
+        "highlighted": row.id in highlighted,
+        "url": f"/directory/services/{row.id}/",
+    }
+
+
+def _role_node(term: TaxonomyTerm, outbound: int, highlighted: bool) -> dict:
+    return {
+        "id": str(term.pk),
+        "kind": "role",
+        "label": term.name,
+        "organization": "",
+        "sector": "",
+        "sector_name": "Referrer role",
+        "needs": [],
+        "is_acco": False,
+        "capacity": "",
+        "age_min_months": None,
+        "age_max_months": None,
+        "verification": "",
+        "inbound": 0,
+        "outbound": outbound,
+        "highlighted": highlighted,
+        "url": "",
+    }
+
+
+def _edge(p, labels: dict, need_ids, terms: dict, highlighted: bool) -> dict:
+    source = str(p.source_service_id or p.source_role_id)
+    target = str(p.target_service_id)
+    return {
+        "id": str(p.id),
+        "source": source,
+        "target": target,
+        "label": f"{labels.get(source, '?')} → {labels.get(target, '?')}",
+        "needs": sorted(terms[t].name for t in need_ids if t in terms),
+        "method": p.method,
+        "method_name": Pathway.Method(p.method).label,
+        "urgency": _urgency(p.urgent_target_days),
+        "urgent_target_days": p.urgent_target_days,
+        "typical_wait_days": p.typical_wait_days,
+        "highlighted": highlighted,
+        "url": f"/directory/pathways/{p.id}/",
+    }
+
+
+def graph_export_lines(*, directory: Directory):
+    """The whole graph as JSON lines (NDJSON), read in chunks of EXPORT_CHUNK rows by primary key (4 queries a
+    chunk, whatever the size, so memory stays flat): a header, every listed service, every referrer role a
+    pathway starts from, then every active pathway to a listed service. Each line is one JSON object with a
+    "type" (directory, node or edge); nodes and edges have the graph API's fields."""
+    import json
+
+    terms = _terms()
+    today = timezone.localdate()
+    listed = Service.objects.filter(directory=directory, status__in=LISTED)
+    pathways = Pathway.objects.filter(directory=directory, is_active=True, target_service__status__in=LISTED)
+    yield (
+        json.dumps(
+            {
+                "type": "directory",
+                "directory": directory.partnership.slug,
+                "name": directory.name,
+                "services": listed.count(),
+                "pathways": pathways.count(),
+                "exported_at": timezone.now().isoformat(),
+            }
+        )
+        + "\n"
+    )
+    last = None
+    while True:
+        chunk = listed.order_by("pk")
+        if last is not None:
+            chunk = chunk.filter(pk__gt=last)
+        rows = list(chunk.values_list(*SERVICE_COLUMNS, named=True)[:EXPORT_CHUNK])
+        if not rows:
+            break
+        last = rows[-1].id
+        ids = [r.id for r in rows]
+        attrs: dict[uuid.UUID, dict[str, list[uuid.UUID]]] = {}
+        for service_id, link_type, term_id in Attribute.objects.filter(
+            service__in=ids, link_type__in=[vocabulary.LINK_NEED, vocabulary.LINK_SECTOR]
+        ).values_list("service_id", "link_type", "taxonomy_term_id"):
+            attrs.setdefault(service_id, {}).setdefault(link_type, []).append(term_id)
+        inbound = dict(
+            pathways.filter(target_service__in=ids).order_by().values_list("target_service_id").annotate(n=Count("id"))
+        )
+        outbound = dict(
+            pathways.filter(source_service__in=ids).order_by().values_list("source_service_id").annotate(n=Count("id"))
+        )
+        for row in rows:
+            node = _service_node(row, attrs.get(row.id, {}), terms, today, inbound, outbound, set())
+            yield json.dumps({"type": "node", **node}) + "\n"
+    role_counts = dict(
+        pathways.filter(source_role__isnull=False).order_by().values_list("source_role_id").annotate(n=Count("id"))
+    )
+    for rid in sorted(role_counts, key=lambda r: terms[r].ordering if r in terms else 0):
+        if rid in terms:
+            yield json.dumps({"type": "node", **_role_node(terms[rid], role_counts[rid], False)}) + "\n"
+    last = None
+    while True:
+        chunk = pathways.order_by("pk")
+        if last is not None:
+            chunk = chunk.filter(pk__gt=last)
+        rows = list(
+            chunk.values_list(*PATHWAY_COLUMNS, "source_service__name", "target_service__name", named=True)[
+                :EXPORT_CHUNK
+            ]
+        )
+        if not rows:
+            break
+        last = rows[-1].id
+        needs: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for pathway_id, term_id in Pathway.needs.through.objects.filter(pathway__in=[r.id for r in rows]).values_list(
+            "pathway_id", "taxonomyterm_id"
+        ):
+            needs.setdefault(pathway_id, []).append(term_id)
+        for p in rows:
+            labels = {
+                str(p.target_service_id): p.target_service__name,
+                str(p.source_service_id or p.source_role_id): p.source_service__name
+                or (terms[p.source_role_id].name if p.source_role_id in terms else "?"),
+            }
+            yield json.dumps({"type": "edge", **_edge(p, labels, needs.get(p.id, ()), terms, False)}) + "\n"
 
 
 def graph_rows(graph: dict) -> list[dict]:

@@ -1,11 +1,12 @@
 """The map as JSON (public for public directories), the insights, and what sessions feature
 (the partnership's coordinators; 404 for everyone else)."""
 
+import json
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from ninja import Query, Router
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from ninja import Query, Router, Status
 
 from accounts.auth import PUBLIC
 from core.schemas import ErrorOut
@@ -17,10 +18,10 @@ from referrals import selectors as referral_selectors
 from referrals import vocabulary
 from referrals.models import Directory, Pathway, Service
 
-from . import featured
+from . import featured, insights_store
 from . import graph as map_graph
-from . import insights as map_insights
-from .map_schemas import DigestOut, FeaturedIn, FeaturedSetOut, GraphFilters, GraphOut, InsightsOut
+from .map_schemas import DigestOut, FeaturedIn, FeaturedSetOut, GraphFilters, GraphOut, InsightsOut, InsightsPendingOut
+from .places import resolve_place
 
 router = Router(tags=["servicemap"])
 
@@ -65,7 +66,9 @@ def _coordinated_directory(user, slug: str) -> Directory:
 )
 def get_graph(request, slug: str, filters: Query[GraphFilters]):
     """The directory as a network: listed services (and the referrer roles pathways start from) as
-    nodes, active pathways as directed edges; filtered by need, sector, age and referrer role."""
+    nodes, active pathways as directed edges; filtered by need, sector, age, place and referrer role.
+    Level of detail: the `limit` best connected services (default 150) and at most `edge_limit` pathways among
+    them; `more_limit` is the limit to ask for to see more. The whole graph: `GET …/graph/export`."""
     directory = _visible_directory(request, slug)
     return map_graph.graph_build(
         directory=directory,
@@ -74,19 +77,61 @@ def get_graph(request, slug: str, filters: Query[GraphFilters]):
             sector=_term(vocabulary.SECTORS, filters.sector, "sector", "sector"),
             role=_term(vocabulary.REFERRER_ROLES, filters.role, "role", "referrer role"),
             age_months=filters.age_months,
+            place=resolve_place(filters.place) if filters.place else None,
             highlight=parse_highlight(filters.highlight),
         ),
+        limit=filters.limit,
+        edge_limit=filters.edge_limit,
     )
 
 
 @router.get(
-    "/servicemap/{slug}/insights", response={200: InsightsOut, **ERRORS}, operation_id="servicemap_api_get_insights"
+    "/servicemap/{slug}/graph/export",
+    response={200: None, **ERRORS},
+    auth=PUBLIC,
+    operation_id="servicemap_api_export_graph",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "NDJSON, streamed: a `directory` line, then one `node` line per listed service and "
+                "referrer role, then one `edge` line per active pathway (the graph's fields).",
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_graph(request, slug: str):
+    """The whole graph, streamed as JSON lines (NDJSON), read in chunks so it costs the same memory at any size."""
+    directory = _visible_directory(request, slug)
+    response = StreamingHttpResponse(
+        map_graph.graph_export_lines(directory=directory), content_type="application/x-ndjson; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}-graph.ndjson"'
+    return response
+
+
+@router.get(
+    "/servicemap/{slug}/insights",
+    response={200: InsightsOut, 202: InsightsPendingOut, **ERRORS},
+    operation_id="servicemap_api_get_insights",
 )
 def get_insights(request, slug: str):
     """What needs attention: gatekeepers, services nobody refers to, dead ends, catchment gaps and
-    overdue entries (the partnership's coordinators)."""
+    overdue entries (the partnership's coordinators). Served from the store with `computed_at`; a Celery task
+    recomputes them when the directory changes (`recomputing` is true until it has). 202 while the first
+    computation is running."""
     directory = _coordinated_directory(request.auth, slug)
-    return map_insights.network_insights(directory=directory).as_dict()
+    stored = insights_store.insights_stored(directory=directory)
+    if stored is None:
+        return Status(202, {"status": "computing", "detail": "The insights are being computed; ask again in a minute."})
+    # The stored JSON was written from Insights.as_dict() (the schema above): sent as it is, not validated
+    # again item by item (tens of thousands of dead ends at a region's scale).
+    body = {
+        **stored.data,
+        "computed_at": stored.computed_at.isoformat(),
+        "recomputing": stored.scheduled_for is not None,
+    }
+    return HttpResponse(json.dumps(body, separators=(",", ":")), content_type="application/json")
 
 
 def _featured_out(event: Event) -> dict:

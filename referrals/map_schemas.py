@@ -9,7 +9,18 @@ class GraphFilters(Schema):
     sector: str = Field("", max_length=100, description="A sector code, e.g. health.")
     role: str = Field("", max_length=100, description="A referrer role code: only the pathways it may use.")
     age_months: int | None = Field(None, ge=0, le=300, description="The child's age in months.")
+    place: str = Field(
+        "", max_length=100, description="The family's postcode or suburb: only the services whose catchment covers it."
+    )
     highlight: str = Field("", max_length=4000, description="Comma-separated pathway ids to highlight.")
+    limit: int = Field(
+        150,
+        ge=1,
+        le=1000,
+        description="Level of detail: the best connected services to return (more with a higher limit; "
+        "the whole graph is GET …/graph/export).",
+    )
+    edge_limit: int = Field(800, ge=1, le=5000, description="At most this many pathways among them.")
 
 
 class NodeOut(Schema):
@@ -51,6 +62,7 @@ class FiltersOut(Schema):
     sector: str | None
     age_months: int | None
     role: str | None
+    place: str | None = None
     highlight: list[str]
 
 
@@ -59,9 +71,14 @@ class GraphOut(Schema):
     filters: FiltersOut
     nodes: list[NodeOut]
     edges: list[EdgeOut]
-    total_services: int
-    shown_services: int
-    total_edges: int
+    total_services: int = Field(description="Services the filters keep.")
+    shown_services: int = Field(description="Of those, the best connected returned (at most `limit`).")
+    total_edges: int = Field(description="Pathways the filters keep (`edges` has at most `edge_limit`).")
+    limit: int | None = None
+    edge_limit: int | None = None
+    more_limit: int | None = Field(
+        None, description='Ask again with this limit to see more ("show more"); null when everything is shown.'
+    )
 
 
 class ServiceLinkOut(Schema):
@@ -102,6 +119,13 @@ class InsightsOut(Schema):
     gaps: list[GapOut]
     overdue: list[OverdueOut]
     betweenness_sampled: bool
+    computed_at: datetime = Field(description="When these were computed (UTC).")
+    recomputing: bool = Field(False, description="A change since: they are being computed again.")
+
+
+class InsightsPendingOut(Schema):
+    status: str = Field(description="computing")
+    detail: str
 
 
 class FeaturedIn(Schema):

@@ -19,9 +19,8 @@ from referrals import selectors as referral_selectors
 from referrals.forms import WhereForm
 from referrals.views import _qr_svg, _who_may_refer
 
-from . import featured
+from . import featured, insights_store
 from . import graph as map_graph
-from . import insights as map_insights
 from .map_api import parse_highlight
 from .map_forms import FeaturedForm, MapFilterForm
 
@@ -54,9 +53,21 @@ def directory_map(request, slug: str):
                 highlight |= map_graph.where_highlight(where.query())
                 where_note = "The routes “Where can I refer?” finds for this role and need are highlighted."
         filters = form.filters(highlight)
+    try:  # "Show more" doubles it
+        limit = min(max(int(request.GET.get("limit", "")), 1), map_graph.MAX_LIMIT)
+    except ValueError:
+        limit = map_graph.MAX_DRAWN_SERVICES
     graph = map_graph.graph_build(
-        directory=directory, filters=filters, limit=map_graph.MAX_DRAWN_SERVICES, edge_limit=map_graph.MAX_DRAWN_EDGES
+        directory=directory,
+        filters=filters,
+        limit=limit,
+        edge_limit=max(map_graph.MAX_DRAWN_EDGES, limit * 10),
     )
+    more_url = ""
+    if graph["more_limit"]:
+        query = request.GET.copy()
+        query["limit"] = graph["more_limit"]
+        more_url = f"?{query.urlencode()}"
     services_count = sum(1 for n in graph["nodes"] if n["kind"] == "service")
     highlighted = sum(1 for e in graph["edges"] if e["highlighted"])
     summary = (
@@ -74,6 +85,7 @@ def directory_map(request, slug: str):
             "rows": map_graph.graph_rows(graph),
             "summary": summary,
             "where_note": where_note,
+            "more_url": more_url,
             "legend_sectors": [(code, name, map_graph.SECTOR_COLOURS[code]) for code, name in LEGEND_SECTORS],
             "can_curate": referral_selectors.can_curate(request.user, directory),
         },
@@ -90,30 +102,41 @@ def _coordinated_directory(request, slug: str):
 
 @login_required
 def insights(request, slug: str):
+    """From the store (insights_store): when they were computed, or that they are being computed."""
     partnership, directory = _coordinated_directory(request, slug)
-    found = map_insights.network_insights(directory=directory)
+    stored = insights_store.insights_stored(directory=directory)
+    found = stored.data if stored else None
     return render(
         request,
         "servicemap/insights.html",
-        {"partnership": partnership, "directory": directory, "insights": found, "gaps": found.gaps[:200]},
+        {
+            "partnership": partnership,
+            "directory": directory,
+            "stored": stored,
+            "insights": found,
+            "gaps": found["gaps"][:200] if found else [],
+        },
     )
 
 
 @login_required
 def insights_csv(request, slug: str):
     partnership, directory = _coordinated_directory(request, slug)
-    found = map_insights.network_insights(directory=directory)
-    rows = []
+    stored = insights_store.insights_stored(directory=directory)
+    if stored is None:  # being computed: the page says so
+        return redirect(reverse("directory-insights", args=[slug]))
+    found = stored.data
+    rows = [["computed at", stored.computed_at.isoformat(), "", "", "", "", ""]]
     base = request.build_absolute_uri("/").rstrip("/")
-    for g in found.gatekeepers:
+    for g in found["gatekeepers"]:
         rows.append(["gatekeeper", g["service"], "", "", "", f"betweenness {g['betweenness']}", base + g["url"]])
-    for o in found.orphans:
+    for o in found["orphans"]:
         rows.append(["nobody refers here", o["service"], "", "", "", "", base + o["url"]])
-    for d in found.dead_ends:
+    for d in found["dead_ends"]:
         rows.append(["dead end", d["pathway"], d["need"], "", "", "no alternative when declined", base + d["url"]])
-    for gap in found.gaps:
+    for gap in found["gaps"]:
         rows.append(["catchment gap", "", gap["need"], gap["postcode"], gap["age_group"], "no eligible service", ""])
-    for o in found.overdue:
+    for o in found["overdue"]:
         rows.append(
             [f"overdue {o['kind']}", o["service"], "", "", "", f"review due {o['review_due']}", base + o["url"]]
         )

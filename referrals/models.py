@@ -813,3 +813,23 @@ class NeedRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} ↔ {self.related_need}"
+
+
+class NetworkInsights(models.Model):
+    """A directory's network insights (insights.py) as last computed by the Celery task (insights_store.py), and
+    whether a computation is due: a change to the directory sets `scheduled_for` once (a burst of edits is one
+    computation, DEBOUNCE seconds after the first) and the task clears it when it starts."""
+
+    directory = models.OneToOneField(Directory, on_delete=models.CASCADE, related_name="network_insights")
+    data = models.JSONField(null=True, blank=True, help_text="Insights.as_dict(); null until first computed.")
+    computed_at = models.DateTimeField(null=True, blank=True, help_text="When the computation read the directory.")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True, help_text="A computation is due then.")
+    computations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "network insights"
+        verbose_name_plural = "network insights"
+
+    def __str__(self) -> str:
+        return f"Insights of {self.directory}"

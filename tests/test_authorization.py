@@ -387,6 +387,7 @@ API: dict[str, Rule] = {
     "PUT /api/registrations/{registration_id}/feedback": Rule(OWNER, body={"rating": 5, "would_recommend": True}),
     # servicemap
     "GET /api/servicemap/{slug}/graph": Rule(PUBLIC),
+    "GET /api/servicemap/{slug}/graph/export": Rule(PUBLIC),
     "GET /api/servicemap/{slug}/insights": Rule(PARTNERSHIP),
     "GET /api/servicemap/events/{event_id}/featured": Rule(PARTNERSHIP),
     "PUT /api/servicemap/events/{event_id}/featured": Rule(PARTNERSHIP, body={"service_ids": [], "pathway_ids": []}),

@@ -14,7 +14,11 @@ def client():
 
 def test_graph_is_public_for_a_public_directory_and_filters(client, network):
     body = client.get("/api/servicemap/ballarat/graph").json()
-    assert set(body) == {"directory", "filters", "nodes", "edges", "total_services", "shown_services", "total_edges"}
+    assert set(body) == {
+        "directory", "filters", "nodes", "edges", "total_services", "shown_services", "total_edges",
+        "limit", "edge_limit", "more_limit",
+    }  # fmt: skip
+    assert (body["limit"], body["edge_limit"], body["more_limit"]) == (150, 800, None)
     assert len(body["edges"]) == 5
     filtered = client.get("/api/servicemap/ballarat/graph?need=speech-language&role=mch-nurse").json()
     assert [e["label"] for e in filtered["edges"]] == ["Maternal and child health nurse → Access"]
@@ -37,8 +41,45 @@ def test_graph_of_a_private_directory_is_404_to_others(client, network, coordina
     assert client.get("/api/servicemap/ballarat/graph", headers=token_for(coordinator)).status_code == 200
 
 
+def test_graph_level_of_detail_and_place(client, network):
+    body = client.get("/api/servicemap/ballarat/graph?limit=2").json()
+    assert (body["total_services"], body["shown_services"], body["more_limit"]) == (4, 2, 4)
+    # Paeds' catchment is 3350: from Sebastopol (3356) it drops out, with the pathways to it.
+    far = client.get("/api/servicemap/ballarat/graph?place=3356").json()
+    assert "Paeds" not in {n["label"] for n in far["nodes"]} and far["filters"]["place"] == "3356"
+    near = client.get("/api/servicemap/ballarat/graph?place=3350").json()
+    assert "Paeds" in {n["label"] for n in near["nodes"]}
+    assert client.get("/api/servicemap/ballarat/graph?limit=0").status_code == 422
+
+
+def test_graph_export_streams_every_node_and_edge_as_json_lines(client, network, monkeypatch):
+    import json
+
+    from referrals import graph
+
+    monkeypatch.setattr(graph, "EXPORT_CHUNK", 2)  # several chunks on the small network
+    answer = client.get("/api/servicemap/ballarat/graph/export")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/x-ndjson")
+    assert answer.streaming
+    lines = [json.loads(line) for line in b"".join(answer.streaming_content).decode().splitlines()]
+    assert lines[0]["type"] == "directory" and lines[0]["services"] == 4 and lines[0]["pathways"] == 5
+    nodes = [line for line in lines if line["type"] == "node"]
+    edges = [line for line in lines if line["type"] == "edge"]
+    assert {n["label"] for n in nodes if n["kind"] == "service"} == {"Access", "Speech", "Paeds", "Orphan"}
+    assert len(edges) == 5 and len({e["id"] for e in edges}) == 5
+    assert "Maternal and child health nurse → Access" in {e["label"] for e in edges}
+    access = next(n for n in nodes if n["label"] == "Access")
+    assert (access["inbound"], access["outbound"]) == (2, 2)
+    network["directory"].is_public = False
+    network["directory"].save()
+    assert client.get("/api/servicemap/ballarat/graph/export").status_code == 404
+
+
 def test_insights_for_the_partnerships_coordinators_only(client, network, coordinator, other_coordinator, token_for):
-    body = client.get("/api/servicemap/ballarat/insights", headers=token_for(coordinator)).json()
+    first = client.get("/api/servicemap/ballarat/insights", headers=token_for(coordinator))
+    # Nothing stored yet: asking computes them (Celery eager in tests); a worker would answer 202 first.
+    body = first.json()
+    assert body["computed_at"] and body["recomputing"] is False
     assert [g["service"] for g in body["gatekeepers"]] == ["Access"]
     assert [o["service"] for o in body["orphans"]] == ["Orphan"]
     assert len(body["overdue"]) == 2
@@ -77,6 +118,7 @@ def test_the_endpoints_are_in_the_openapi_docs(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in (
         "/api/servicemap/{slug}/graph",
+        "/api/servicemap/{slug}/graph/export",
         "/api/servicemap/{slug}/insights",
         "/api/servicemap/events/{event_id}/featured",
         "/api/servicemap/events/{event_id}/digest",

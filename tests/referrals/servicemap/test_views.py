@@ -30,6 +30,17 @@ def test_map_highlights_where_can_i_refer_routes_from_its_query_parameters(clien
     assert "highlighted" in page.content.decode()
 
 
+def test_map_shows_more_on_request(client, network):
+    page = client.get("/directory/ballarat/map/?limit=2&need=")
+    assert page.context["graph"]["shown_services"] == 2
+    html = page.content.decode()
+    assert "Show more: the 4 best connected services" in html and "limit=4" in html
+    assert "/api/servicemap/ballarat/graph/export" in html
+    everything = client.get("/directory/ballarat/map/?limit=4")
+    assert everything.context["graph"]["shown_services"] == 4 and "Show more" not in everything.content.decode()
+    assert client.get("/directory/ballarat/map/?limit=lots").status_code == 200
+
+
 def test_map_of_a_private_directory_is_404(client, network):
     network["directory"].is_public = False
     network["directory"].save()
@@ -51,10 +62,10 @@ def test_map_page_queries_do_not_grow_with_the_directory(client, network):
 def test_insights_page_and_csv(client, network, coordinator, other_coordinator):
     client.force_login(coordinator)
     page = client.get("/manage/ballarat/directory/insights/").content.decode()
-    assert "Gatekeepers (1)" in page and "Overdue for verification (2)" in page
+    assert "Gatekeepers (1)" in page and "Overdue for verification (2)" in page and "Computed at" in page
     rows = list(csv.reader(io.StringIO(client.get("/manage/ballarat/directory/insights.csv").content.decode())))
-    assert rows[0][0] == "insight"
-    assert rows[1][:2] == ["gatekeeper", "Access"]
+    assert rows[0][0] == "insight" and rows[1][0] == "computed at"
+    assert rows[2][:2] == ["gatekeeper", "Access"]
     assert any(r[0] == "overdue service" and r[1] == "Orphan" for r in rows)
     client.force_login(other_coordinator)
     assert client.get("/manage/ballarat/directory/insights/").status_code == 404

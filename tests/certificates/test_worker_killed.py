@@ -76,7 +76,7 @@ def test_a_worker_killed_mid_batch_the_sweep_resumes_and_everyone_gets_one_certi
     try:
         attendance_finalise(event=past_event, by=coordinator)  # commits; the batch task goes to Redis
         batch = past_event.certificate_batches.get()
-        started = wait_for(lambda: Certificate.objects.filter(event=past_event).count() >= 2, timeout=120)
+        started = wait_for(lambda: Certificate.objects.filter(event=past_event).count() >= 2, timeout=240)
         assert started, worker.stderr.read1().decode() if worker.poll() is not None else "no certificate yet"
         os.kill(worker.pid, signal.SIGKILL)  # by its PID, mid-batch
         worker.wait(timeout=30)

@@ -79,7 +79,9 @@ def _fast_and_eager(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_fast_and_eager):
+    """Empty the test's own cache (after `_fast_and_eager` has swapped it in: clearing before that emptied
+    the Redis of REDIS_URL and left the process's local-memory rate-limit counts in place)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
@@ -36,7 +37,9 @@ def real_broker():
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     use_broker(broker_url())
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    # This process's own broker database (tests.conftest.broker_url): empty it, unacknowledged and
+    # scheduled messages of earlier tests included, which a purge of the queue leaves behind.
+    redis.Redis.from_url(broker_url()).flushdb()
     yield
     celery_app.conf.task_always_eager = previous[1]
     use_broker(previous[0])

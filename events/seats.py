@@ -1,8 +1,11 @@
-"""Seats are registrations' business; events only shows and checks them, through this port.
+"""Seats are registrations' business; events only shows and checks them, through this port (reads only).
 
 Capacity is an Event column, but who holds a seat, the confirmed count and the waitlist belong to the
 registrations app (registrations/seats.py). Events never imports registrations (registrations sits above
 events in the layers, see .importlinter): RegistrationsConfig.ready() plugs its implementation in here.
+What more seats mean for the waitlist is decided by registrations, not here: events announces a capacity
+change with `event_changed` (previous["capacity"]) and registrations' receiver promotes from the waitlist
+in the same transaction (registrations/receivers.py).
 """
 
 from typing import TYPE_CHECKING, Protocol
@@ -26,9 +29,6 @@ class Seats(Protocol):
 
     def holds_seat(self, event: "Event", user: "User") -> bool:
         """Has `user` a confirmed registration for `event`?"""
-
-    def capacity_raised(self, event: "Event") -> None:
-        """More seats: fill them from the waitlist, in the same transaction. Expects the event lock."""
 
 
 _seats: Seats | None = None

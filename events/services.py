@@ -305,8 +305,6 @@ def series_update(
         if series.is_published and event.status == Event.Status.DRAFT:
             event.status, event.published_at = Event.Status.PUBLISHED, now
         change = _save_with_sequence(event, previous)
-        if event.capacity > previous["capacity"]:
-            _promote_waitlist(Event.objects.select_for_update().get(pk=event.pk))
         event.topics.set(topic_list)
         event.sectors.set(sector_list)
         result.updated.append(event)
@@ -347,11 +345,6 @@ def series_publish(*, series: Series) -> list[Event]:
 
 def _confirmed_count(event: Event) -> int:
     return seats().confirmed_count(event)
-
-
-def _promote_waitlist(event: Event) -> None:
-    """More seats: the waitlist moves up at once, in the same transaction. Expects the event lock."""
-    seats().capacity_raised(event)
 
 
 def _snapshot(event: Event) -> dict:
@@ -491,8 +484,6 @@ def event_update(
             detached.add("capacity")
         event.detached = sorted(detached)
     change = _save_with_sequence(event, previous)
-    if event.capacity > previous["capacity"]:
-        _promote_waitlist(event)
     if topics is not None:
         event.topics.set(topics)
     if sectors is not None:

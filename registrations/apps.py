@@ -8,6 +8,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         from events import seats
 
+        from . import receivers  # noqa: F401 - more seats fill from the waitlist (events' event_changed)
         from .seats import RegistrationSeats
 
         seats.plug(RegistrationSeats())  # events shows and checks seats through this (events/seats.py)

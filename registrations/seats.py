@@ -39,8 +39,3 @@ class RegistrationSeats:
 
     def holds_seat(self, event: Event, user: User) -> bool:
         return event.registrations.filter(user=user, status=Registration.Status.CONFIRMED).exists()
-
-    def capacity_raised(self, event: Event) -> None:
-        from .services import waitlist_promote
-
-        waitlist_promote(event=event)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -87,6 +87,38 @@ def test_raising_capacity_promotes_in_order(partnership, changes):
     event_update(event=event, capacity=3)
     assert [Registration.objects.get(pk=r.pk).status for r in waiting] == [CONFIRMED, CONFIRMED, WAITLISTED]
     assert Registration.objects.get(pk=waiting[2].pk).waitlist_position == 1
+
+
+def test_raising_capacity_with_a_new_time_still_promotes(partnership):
+    """Capacity raised together with another change is still announced (events' event_changed) and filled."""
+    event = EventFactory(partnership=partnership, capacity=1)
+    register(event)
+    waiting = register(event)
+    event_update(event=event, capacity=2, start=event.start + timedelta(hours=1), end=event.end + timedelta(hours=1))
+    assert Registration.objects.get(pk=waiting.pk).status == CONFIRMED
+
+
+def test_raising_a_series_capacity_fills_each_future_occurrence_from_its_waitlist(partnership):
+    from events.services import series_create, series_update
+
+    series = series_create(
+        partnership=partnership,
+        title="Monthly",
+        rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=3",
+        start_date=(timezone.now() + timedelta(days=10)).date(),
+        start_time=time(9, 30),
+        duration_minutes=120,
+        default_capacity=1,
+        publish=True,
+    )
+    occurrences = list(series.events.order_by("start"))
+    waiting = []
+    for occurrence in occurrences:
+        register(occurrence)
+        waiting.append(register(occurrence))
+    assert {r.status for r in Registration.objects.filter(pk__in=[w.pk for w in waiting])} == {WAITLISTED}
+    series_update(series=series, default_capacity=2)
+    assert {r.status for r in Registration.objects.filter(pk__in=[w.pk for w in waiting])} == {CONFIRMED}
 
 
 def test_move_to_top(partnership):

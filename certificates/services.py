@@ -57,12 +57,9 @@ def certificate_issue(*, registration, by=None, notify: bool = True, render: boo
     render=False (seed_demo) stores no PDF yet: certificate_pdf_bytes renders and stores it when first asked.
     """
     from registrations.models import Registration
+    from registrations.services import registration_lock
 
-    registration = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("event", "event__partnership", "user")
-        .get(pk=registration.pk)
-    )
+    registration = registration_lock(registration=registration, related=("event", "event__partnership", "user"))
     event = registration.event
     if (
         registration.status != Registration.Status.CONFIRMED
@@ -190,21 +187,16 @@ def attendance_minutes_set(*, registration, minutes: int | None):
 
 def _attendees(event):
     """Every attendee a batch is for: confirmed, attended, with an account."""
-    from registrations.models import Registration
+    from registrations.selectors import registrations_attended
 
-    return Registration.objects.filter(
-        event=event,
-        status=Registration.Status.CONFIRMED,
-        attendance=Registration.Attendance.ATTENDED,
-        user__isnull=False,
-    ).order_by("pk")
+    return registrations_attended(event=event).order_by("pk")
 
 
 def _pending_registrations(event):
     """Attendees still waiting for their certificate or their after-session e-mail."""
-    from notifications.models import OutboxMessage
+    from notifications.selectors import registrations_thanked
 
-    thanked = OutboxMessage.objects.filter(dedupe_key__startswith="thanks:", event=event).values("registration_id")
+    thanked = registrations_thanked(event=event)
     return _attendees(event).filter(~Q(certificates__status=Certificate.Status.VALID) | ~Q(pk__in=thanked)).distinct()
 
 
@@ -280,16 +272,18 @@ def _issue_and_thank(*, registration, by) -> None:
     e-mail with thanks, the certificate link and the feedback link. Idempotent: run it again (a
     worker killed half-way) and nothing is issued or sent twice."""
     from notifications.messages import after_session
-    from registrations.models import Registration
-    from reporting.models import EDIT_DAYS, Feedback
+    from registrations.selectors import registration_get
+    from registrations.services import registration_lock
+    from reporting.models import EDIT_DAYS
+    from reporting.selectors import feedback_exists
     from reporting.services import feedback_link, feedback_request_create
 
-    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    registration = registration_lock(registration=registration)
     certificate = Certificate.objects.filter(registration=registration, status=Certificate.Status.VALID).first()
     if certificate is None:
         certificate = certificate_issue(registration=registration, by=by, notify=False)
-    registration = Registration.objects.select_related("user", "event", "event__partnership").get(pk=registration.pk)
-    answered = Feedback.objects.filter(registration=registration).exists()  # through the API already
+    registration = registration_get(registration_id=registration.pk)
+    answered = feedback_exists(registration=registration)  # through the API already
     made = None if answered else feedback_request_create(registration=registration)
     feedback_url, expires_at = (feedback_link(made[1]), made[0].expires_at) if made else ("", None)
     after_session(
@@ -385,19 +379,14 @@ def statement_period(*, start: date | None = None, end: date | None = None, fina
 
 def statement_rows(*, user, start: date, end: date) -> tuple[list[dict], Decimal]:
     """Every attended session in the period with hours and certificate code, and the total (2 queries)."""
-    from registrations.models import Registration
+    from registrations.selectors import registrations_attended
 
     zone = timezone.get_default_timezone()
     low = datetime.combine(start, time.min, tzinfo=zone)
     high = datetime.combine(end, time.max, tzinfo=zone)
     registrations = (
-        Registration.objects.filter(
-            user=user,
-            status=Registration.Status.CONFIRMED,
-            attendance=Registration.Attendance.ATTENDED,
-            event__start__gte=low,
-            event__start__lte=high,
-        )
+        registrations_attended(user=user)
+        .filter(event__start__gte=low, event__start__lte=high)
         .select_related("event", "event__partnership")
         .order_by("event__start")
     )

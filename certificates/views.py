@@ -173,12 +173,10 @@ HISTORY_SHOWN = 50
 def event_certificates(request, slug: str, event_id: int):
     """A page of attendees with their certificates, and the latest superseded or revoked ones."""
     partnership, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
+        user=request.user, slug=slug, event_id=event_id, related=("partnership",)
     )
     attended = (
-        Registration.objects.filter(
-            event=event, status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED
-        )
+        registration_selectors.registrations_attended(event=event, with_account=False)
         .select_related("user")
         .order_by("user__full_name", "pk")
     )
@@ -209,9 +207,7 @@ def event_certificates(request, slug: str, event_id: int):
 @login_required
 @require_POST
 def event_certificates_issue(request, slug: str, event_id: int):
-    _, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
-    )
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id, related=("partnership",))
     if event.start <= timezone.now() and not services.certificates_pending_count(event=event):
         messages.info(request, "Nothing to issue: everyone marked as attended already has a certificate.")
         return redirect("event-certificates", slug=slug, event_id=event.pk)
@@ -249,9 +245,11 @@ def batch_progress(request, slug: str, batch_id: int):
 def registration_certificate(request, slug: str, registration_id: int):
     """Issue or re-issue one certificate, optionally with partial attendance (minutes)."""
     partnership = partnership_get_managed(user=request.user, slug=slug)
-    registration = get_object_or_404(
-        Registration.objects.select_related("event"), pk=registration_id, event__partnership=partnership
+    registration = registration_selectors.registration_get_in_partnership(
+        registration_id=registration_id, partnership=partnership
     )
+    if registration is None:
+        raise Http404
     try:
         minutes = request.POST.get("minutes_attended", "").strip()
         if minutes or "minutes_attended" in request.POST:
@@ -288,9 +286,7 @@ def _valid_certificates(event):
 
 @login_required
 def event_certificates_zip(request, slug: str, event_id: int):
-    _, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
-    )
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id, related=("partnership",))
     certificates = _valid_certificates(event)
     if not certificates:
         raise Http404
@@ -309,9 +305,7 @@ def event_certificates_pdf(request, slug: str, event_id: int):
     """All of a session's certificates as one printable PDF (the stored PDFs, page after page)."""
     from pypdf import PdfWriter
 
-    _, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership")
-    )
+    _, event = partnership_event_get_managed(user=request.user, slug=slug, event_id=event_id, related=("partnership",))
     certificates = _valid_certificates(event)
     if not certificates:
         raise Http404

@@ -4,14 +4,13 @@ Both answer 404 when the caller may not (never a hint that the event exists). Ma
 coordinating its partnership (staff coordinate every partnership).
 """
 
-from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Partnership, User
 from accounts.permissions import partnership_get_managed
 
 from .models import Event
-from .selectors import event_get_visible, event_queryset
+from .selectors import event_get_visible, event_queryset, event_rows
 
 
 def event_get_visible_or_404(*, user: User | None, event_id: int) -> Event:
@@ -27,15 +26,16 @@ def event_get_managed(
     user: User | None,
     event_id: int,
     partnership: Partnership | None = None,
-    queryset: QuerySet[Event] | None = None,
+    related: tuple[str, ...] | None = None,
 ) -> Event:
     """The event if `user` coordinates its partnership and, given `partnership`, it is that partnership's.
 
-    `queryset` chooses what comes with the event; by default `event_queryset()` (what detail pages show).
+    By default the event comes as detail pages show it (`event_queryset()`: seat counts and all); a page
+    that needs less names the relations to fetch with it, e.g. `related=("partnership",)`.
     """
     if user is None or not user.is_authenticated:
         raise Http404
-    events = event_queryset() if queryset is None else queryset
+    events = event_queryset() if related is None else event_rows(related=related)
     if partnership is not None:
         events = events.filter(partnership=partnership)
     event = events.filter(pk=event_id).first()
@@ -45,8 +45,8 @@ def event_get_managed(
 
 
 def partnership_event_get_managed(
-    *, user: User | None, slug: str, event_id: int, queryset: QuerySet[Event] | None = None
+    *, user: User | None, slug: str, event_id: int, related: tuple[str, ...] | None = None
 ) -> tuple[Partnership, Event]:
     """For coordinators' pages under /manage/<slug>/: the partnership and its event, or 404."""
     partnership = partnership_get_managed(user=user, slug=slug)
-    return partnership, event_get_managed(user=user, event_id=event_id, partnership=partnership, queryset=queryset)
+    return partnership, event_get_managed(user=user, event_id=event_id, partnership=partnership, related=related)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Sector, User
@@ -18,6 +18,18 @@ def event_queryset() -> QuerySet[Event]:
         Prefetch("sectors", queryset=Sector.objects.order_by("ordering", "name")),
     )
     return seats().annotate(events)
+
+
+def event_rows(*, related: tuple[str, ...] = ("partnership",)) -> QuerySet[Event]:
+    """Events with only the named relations fetched (no seat counts): for pages that need little."""
+    return Event.objects.select_related(*related)
+
+
+def reminder_days_longest(*, after) -> int | None:
+    """The most days before a session that any partnership with a published session after `after` reminds."""
+    return Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=after).aggregate(
+        m=Max("partnership__reminder_days_before")
+    )["m"]
 
 
 def event_visible_filter(user: User) -> Q:

@@ -292,7 +292,7 @@ def event_new(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug: str, event_id: int):
     partnership, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+        user=request.user, slug=slug, event_id=event_id, related=("partnership", "series")
     )
     form = EventForm(request.POST or None, partnership=partnership, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
@@ -315,7 +315,7 @@ def event_edit(request, slug: str, event_id: int):
 @require_POST
 def event_publish(request, slug: str, event_id: int):
     _, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+        user=request.user, slug=slug, event_id=event_id, related=("partnership", "series")
     )
     try:
         services.event_publish(event=event)
@@ -330,7 +330,7 @@ def event_publish(request, slug: str, event_id: int):
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, slug: str, event_id: int):
     partnership, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+        user=request.user, slug=slug, event_id=event_id, related=("partnership", "series")
     )
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ def cancel_token(registration) -> str:
 
 def registration_from_token(token: str):
     """The registration the token names, or None (bad signature, another person, or gone)."""
-    from registrations.models import Registration
+    from registrations.selectors import registration_get
 
     try:
         data = signing.loads(token, salt=SALT)
@@ -24,8 +24,4 @@ def registration_from_token(token: str):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("u"), int):
         return None
-    return (
-        Registration.objects.select_related("event", "event__partnership", "user")
-        .filter(pk=data["r"], user_id=data["u"], user__isnull=False)
-        .first()
-    )
+    return registration_get(registration_id=data["r"], user_id=data["u"])

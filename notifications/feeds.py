@@ -23,6 +23,7 @@ from accounts.models import Partnership
 from events.models import Event
 from events.selectors import event_can_see_online_link, event_get_visible
 from registrations.models import Registration
+from registrations.selectors import registrations_of_user_in_calendar
 
 from . import feed_writer, ical
 from .models import FeedToken
@@ -176,9 +177,7 @@ def _token(token: str, kind: str) -> FeedToken:
 def personal_feed(request, token: str):
     """A practitioner's confirmed sessions (waitlisted ones TENTATIVE), with the online link."""
     feed = _token(token, FeedToken.Kind.PERSONAL)
-    registrations = Registration.objects.filter(
-        user=feed.user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    ).filter(
+    registrations = registrations_of_user_in_calendar(user=feed.user).filter(
         event__start__gte=timezone.now() - RECENT, event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
     )
     meta = registrations.aggregate(stamp=Max("event__updated_at"), reg_stamp=Max("updated_at"), count=Count("pk"))

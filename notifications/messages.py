@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event
+from events import selectors as event_selectors
 from registrations.models import Registration
+from registrations.selectors import registrations_confirmed_starting
 
 from . import ical
 from .models import OutboxMessage
@@ -273,19 +274,11 @@ def after_session(
 def reminders_send_due(*, now=None) -> int:
     """Remind confirmed registrants N days before (per partnership). Once per registration and date."""
     now = now or timezone.now()
-    longest = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now).aggregate(
-        m=Max("partnership__reminder_days_before")
-    )["m"]
+    longest = event_selectors.reminder_days_longest(after=now)
     if not longest:
         return 0
     registrations = (
-        Registration.objects.filter(
-            status=Registration.Status.CONFIRMED,
-            user__isnull=False,
-            event__status=Event.Status.PUBLISHED,
-            event__start__gt=now,
-            event__start__lte=now + timedelta(days=longest),
-        )
+        registrations_confirmed_starting(after=now, until=now + timedelta(days=longest))
         .select_related("user", "event", "event__partnership", "event__venue")
         .prefetch_related("event__topics")
     )

@@ -34,12 +34,10 @@ def on_event_changed(sender, event, change, previous, **kwargs):
         return
     if change not in ("rescheduled", "venue", "cancelled"):
         return
-    from registrations.models import Registration
+    from registrations.selectors import registrations_holding_a_place
 
     people = (
-        Registration.objects.filter(
-            event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED], user__isnull=False
-        )
+        registrations_holding_a_place(event=event)
         .select_related("user", "event", "event__partnership", "event__venue")
         .prefetch_related("event__topics")
     )

@@ -156,11 +156,7 @@ def _featured_out(event: Event) -> dict:
 )
 def get_featured(request, event_id: DbId):
     """The services presented and the pathways discussed at a session (its coordinators)."""
-    return _featured_out(
-        event_get_managed(
-            user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
-        )
-    )
+    return _featured_out(event_get_managed(user=request.auth, event_id=event_id, related=("partnership", "series")))
 
 
 @router.put(
@@ -170,9 +166,7 @@ def get_featured(request, event_id: DbId):
 )
 def set_featured(request, event_id: DbId, payload: FeaturedIn):
     """Replace what a session features (its coordinators)."""
-    event = event_get_managed(
-        user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
-    )
+    event = event_get_managed(user=request.auth, event_id=event_id, related=("partnership", "series"))
     chosen_services = list(
         Service.objects.select_related("directory").filter(
             pk__in=payload.service_ids, directory__partnership=event.partnership
@@ -221,9 +215,7 @@ def digest_out(event: Event, previous: Event | None, revisions) -> dict:
 def get_digest(request, event_id: DbId):
     """What changed since the last session: pathway revisions since the previous session of the same
     series (or partnership), for the coordinator to present."""
-    event = event_get_managed(
-        user=request.auth, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
-    )
+    event = event_get_managed(user=request.auth, event_id=event_id, related=("partnership", "series"))
     directory = Directory.objects.filter(partnership_id=event.partnership_id).first()
     if directory is None:
         return digest_out(event, event_selectors.event_previous_session(event=event), [])

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import partnership_get_managed
 from core import csv as core_csv
 from events import selectors as event_selectors
-from events.models import Event
 from events.permissions import partnership_event_get_managed
 from referrals import selectors as referral_selectors
 from referrals.forms import WhereForm
@@ -146,7 +145,7 @@ def insights_csv(request, slug: str):
 
 def _coordinated_event(request, slug: str, event_id: int):
     partnership, event = partnership_event_get_managed(
-        user=request.user, slug=slug, event_id=event_id, queryset=Event.objects.select_related("partnership", "series")
+        user=request.user, slug=slug, event_id=event_id, related=("partnership", "series")
     )
     return partnership, event, referral_selectors.directory_for_partnership(partnership=partnership)
 

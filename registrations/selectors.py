@@ -164,3 +164,64 @@ def check_in_qr_svgs(registrations) -> dict[int, str]:
     if made:
         cache.set_many(made, QR_CACHE_SECONDS)
     return svgs
+
+
+# --- For the apps above registrations (notifications, certificates, reporting, networking) ----------
+# They read registrations through these, never through Registration.objects (tests/test_boundaries.py).
+
+
+def registrations_attended(
+    *, event: Event | None = None, user: User | None = None, with_account: bool = True
+) -> QuerySet[Registration]:
+    """Confirmed registrations marked as attended, of one event and/or one person. `with_account=False`
+    keeps people who have since deleted their account (anonymised rows: counts in reports stay right)."""
+    attended = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED, attendance=Registration.Attendance.ATTENDED
+    )
+    if with_account:
+        attended = attended.filter(user__isnull=False)
+    if event is not None:
+        attended = attended.filter(event=event)
+    if user is not None:
+        attended = attended.filter(user=user)
+    return attended
+
+
+def registrations_holding_a_place(*, event: Event) -> QuerySet[Registration]:
+    """Everyone confirmed or waitlisted for `event` with an account: who hears about a change to it."""
+    return Registration.objects.filter(
+        event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED], user__isnull=False
+    )
+
+
+def registrations_of_user_in_calendar(*, user: User) -> QuerySet[Registration]:
+    """A person's confirmed and waitlisted registrations (their personal calendar feed)."""
+    return Registration.objects.filter(
+        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    )
+
+
+def registrations_confirmed_starting(*, after, until) -> QuerySet[Registration]:
+    """Confirmed registrations, with an account, for published sessions starting in (after, until]."""
+    return Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        user__isnull=False,
+        event__status=Event.Status.PUBLISHED,
+        event__start__gt=after,
+        event__start__lte=until,
+    )
+
+
+def registration_get(*, registration_id: int, user_id: int | None = None) -> Registration | None:
+    """One registration with its event, partnership and person (of `user_id` if given), or None."""
+    found = Registration.objects.select_related("event", "event__partnership", "user").filter(pk=registration_id)
+    if user_id is not None:
+        found = found.filter(user_id=user_id, user__isnull=False)
+    return found.first()
+
+
+def registration_get_in_partnership(*, registration_id: int, partnership) -> Registration | None:
+    """One registration of a session of `partnership` (with its event), or None."""
+    return (
+        Registration.objects.select_related("event").filter(pk=registration_id, event__partnership=partnership).first()
+    )

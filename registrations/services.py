@@ -466,3 +466,11 @@ def user_delete_account(*, user: User) -> None:
         user.delete()  # registrations keep their rows with user = NULL
     except IntegrityError as error:  # pragma: no cover - protected relations would be a bug
         raise PermissionDenied(str(error))
+
+
+def registration_lock(*, registration: Registration, related: tuple[str, ...] = ()) -> Registration:
+    """The registration row as it is now, locked until the caller's transaction ends (call inside one).
+
+    Only the registration's own row is locked (`of=("self",)` on PostgreSQL), not its event's.
+    """
+    return Registration.objects.select_for_update(of=("self",)).select_related(*related).get(pk=registration.pk)

@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts.models import Partnership, Sector
 from events.models import Event
 from registrations.models import Registration
+from registrations.selectors import registrations_attended
 
 from .models import Feedback, FeedbackRequest, hash_token
 from .periods import Period
@@ -313,9 +314,7 @@ def _sessions(partnership: Partnership, period: Period, now: datetime) -> tuple[
 
 
 def _attended(partnership: Partnership, period: Period, now: datetime) -> QuerySet[Registration]:
-    return Registration.objects.filter(
-        _held("event__", partnership, period, now), status=CONFIRMED, attendance=ATTENDED
-    )
+    return registrations_attended(with_account=False).filter(_held("event__", partnership, period, now))
 
 
 def _people_by_sessions(attended: QuerySet[Registration]) -> list[tuple[int, int, int]]:
@@ -542,3 +541,8 @@ def feedback_sessions(
         start = timezone.localtime(row["registration__event__start"], zone)
         sessions.append((row["registration__event_id"], f"{start:%-d %b %Y} — {row['registration__event__title']}"))
     return sessions
+
+
+def feedback_exists(*, registration: Registration) -> bool:
+    """Has this registration's feedback been given (through the form or the API)?"""
+    return Feedback.objects.filter(registration=registration).exists()

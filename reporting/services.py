@@ -24,6 +24,8 @@ from events.models import Event
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
 from registrations.models import Registration
+from registrations.selectors import registrations_attended
+from registrations.services import registration_lock
 
 from .models import EDIT_DAYS, LINK_DAYS, MAX_NEW_CONTACTS, Feedback, FeedbackRequest, hash_token, new_feedback_token
 
@@ -114,11 +116,8 @@ def feedback_invite(*, registration: Registration) -> OutboxMessage | None:
 def feedback_invite_attendees(*, event: Event) -> int:
     """Invite every attendee of the session who has an account, no invitation and no answer yet."""
     attendees = (
-        Registration.objects.filter(
-            event=event,
-            status=Registration.Status.CONFIRMED,
-            attendance=Registration.Attendance.ATTENDED,
-            user__isnull=False,
+        registrations_attended(event=event)
+        .filter(
             feedback_request__isnull=True,
             feedback__isnull=True,  # answered already (through the API)
         )
@@ -165,7 +164,7 @@ def feedback_submit(
     The registration row is locked, so two submissions at once make one answer; the one-to-one on the
     registration backs the rule in the database. Withdrawing consent to be quoted unpicks the quote.
     """
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration = registration_lock(registration=registration)
     if not is_attendee(registration):
         raise ValidationError({"registration": FEEDBACK_NOT_ATTENDED})
     now = timezone.now()

@@ -25,6 +25,24 @@ def event_rows(*, related: tuple[str, ...] = ("partnership",)) -> QuerySet[Event
     return Event.objects.select_related(*related)
 
 
+def events_of_partnerships(*, partnership_ids=None) -> QuerySet[Event]:
+    """Every event (any status) of the given partnerships; `None`: of every partnership (staff)."""
+    events = Event.objects.all()
+    return events if partnership_ids is None else events.filter(partnership_id__in=partnership_ids)
+
+
+def events_held_between(*, partnership, start: datetime, end: datetime) -> QuerySet[Event]:
+    """A partnership's sessions (drafts excluded) starting in [start, end): what reports count."""
+    return Event.objects.filter(partnership=partnership, start__gte=start, start__lt=end).exclude(
+        status=Event.Status.DRAFT
+    )
+
+
+def series_title(*, partnership, series_id: int) -> tuple[int, str] | None:
+    """(id, title) of the partnership's series `series_id`, or None."""
+    return Series.objects.filter(pk=series_id, partnership=partnership).values_list("pk", "title").first()
+
+
 def reminder_days_longest(*, after) -> int | None:
     """The most days before a session that any partnership with a published session after `after` reminds."""
     return Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=after).aggregate(

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.gzip import gzip_page
 
 from accounts.models import Partnership
+from events import selectors as event_selectors
 from events.models import Event
 from events.selectors import event_can_see_online_link, event_get_visible
 from registrations.models import Registration
@@ -108,7 +109,7 @@ def _filter_value(name: str, value: str) -> str:
 def _feed_filters(request, partnership) -> tuple[dict, list[str]]:
     """({lookup: value}, display names) for ?sector=, ?topic=, ?series=. Unknown values are a 404."""
     from accounts.models import Sector
-    from events.models import Series, Topic
+    from events.models import Topic
 
     filters, names = {}, []
     for name in ("sector", "topic", "series"):
@@ -119,7 +120,7 @@ def _feed_filters(request, partnership) -> tuple[dict, list[str]]:
         if name == "series":
             if not value.isascii() or not value.isdigit() or len(value) > 18:
                 raise BadFilter(400, "series: must be a series number.")
-            found = Series.objects.filter(pk=int(value), partnership=partnership).values_list("pk", "title").first()
+            found = event_selectors.series_title(partnership=partnership, series_id=int(value))
             if found is None:
                 raise BadFilter(404, f"series: {partnership.name} has no series {value}.")
             filters["series_id"], label = found
@@ -141,14 +142,18 @@ def _refuse(error: BadFilter) -> HttpResponse:
 def partnership_feed(request, slug: str):
     """Published (and recently cancelled) sessions; ?sector=, ?topic=, ?series= narrow it."""
     partnership = get_object_or_404(Partnership, slug=slug)
-    queryset = _window(Event.objects.filter(partnership=partnership))
+    queryset = _window(event_selectors.events_of_partnerships(partnership_ids=[partnership.pk]))
     try:
         filters, names = _feed_filters(request, partnership)
     except BadFilter as error:
         return _refuse(error)
     if filters:
         queryset = queryset.filter(**filters).distinct()
-    meta = Event.objects.filter(pk__in=queryset.values("pk")).aggregate(stamp=Max("updated_at"), count=Count("pk"))
+    meta = (
+        event_selectors.events_of_partnerships()
+        .filter(pk__in=queryset.values("pk"))
+        .aggregate(stamp=Max("updated_at"), count=Count("pk"))
+    )
     cache_control = "public, max-age=900"
     key = f"partnership:{partnership.pk}:{sorted(filters.items())}"
     etag, last_modified, not_modified = _conditional(
@@ -216,8 +221,8 @@ def coordinator_feed(request, token: str):
     """Everything a coordinator manages (drafts excluded), with online links."""
     feed = _token(token, FeedToken.Kind.COORDINATOR)
     user = feed.user
-    partnerships = Q() if user.is_staff else Q(partnership_id__in=user.coordinated_partnership_ids)
-    queryset = _window(Event.objects.filter(partnerships))
+    managed = None if user.is_staff else user.coordinated_partnership_ids
+    queryset = _window(event_selectors.events_of_partnerships(partnership_ids=managed))
     meta = queryset.aggregate(stamp=Max("updated_at"), count=Count("pk"))
     cache_control = "private, max-age=300"
     etag, last_modified, not_modified = _conditional(

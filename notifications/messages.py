@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from events import selectors as event_selectors
 from registrations.models import Registration
-from registrations.selectors import registrations_confirmed_starting
+from registrations.selectors import registration_get, registrations_confirmed_starting
 
 from . import ical
 from .models import OutboxMessage
@@ -142,11 +142,7 @@ def render(message) -> None:
     """
     if not message.template or message.body_text:
         return
-    registration = (
-        Registration.objects.select_related("user", "event", "event__partnership", "event__venue")
-        .filter(pk=message.registration_id)
-        .first()
-    )
+    registration = registration_get(registration_id=message.registration_id)
     if registration is None or registration.user is None:
         raise Undeliverable("The person's account was deleted before the message went out.")
     facts = dict(message.facts or {})

@@ -213,8 +213,10 @@ def registrations_confirmed_starting(*, after, until) -> QuerySet[Registration]:
 
 
 def registration_get(*, registration_id: int, user_id: int | None = None) -> Registration | None:
-    """One registration with its event, partnership and person (of `user_id` if given), or None."""
-    found = Registration.objects.select_related("event", "event__partnership", "user").filter(pk=registration_id)
+    """One registration with its event, partnership, venue and person (of `user_id` if given), or None."""
+    found = Registration.objects.select_related("event", "event__partnership", "event__venue", "user").filter(
+        pk=registration_id
+    )
     if user_id is not None:
         found = found.filter(user_id=user_id, user__isnull=False)
     return found.first()

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Partnership, Sector
 from events.models import Event
+from events.selectors import events_held_between
 from registrations.models import Registration
 from registrations.selectors import registrations_attended
 
@@ -259,8 +260,7 @@ def _counted(status: str, attendance: str | None = None) -> Count:
 def _sessions(partnership: Partnership, period: Period, now: datetime) -> tuple[list[SessionFigures], int, int]:
     start, end = period.bounds(partnership.zone)
     rows = (
-        Event.objects.filter(partnership=partnership, start__gte=start, start__lt=end)
-        .exclude(status=Event.Status.DRAFT)
+        events_held_between(partnership=partnership, start=start, end=end)
         .annotate(
             registered=_counted(CONFIRMED),
             attended=_counted(CONFIRMED, ATTENDED),

@@ -14,6 +14,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.utils import timezone
@@ -85,7 +86,15 @@ def test_a_worker_killed_mid_batch_the_sweep_resumes_and_everyone_gets_one_certi
         attendance_finalise(event=past_event, by=coordinator)  # commits; the batch task goes to Redis
         batch = past_event.certificate_batches.get()
         started = wait_for(lambda: Certificate.objects.filter(event=past_event).count() >= 2, timeout=240)
-        assert started, f"no certificate yet (worker exit code {worker.poll()}); its log ends:\n{_tail(log_path)}"
+        if not started:
+            batch.refresh_from_db()
+            queued = redis.Redis.from_url(broker_url()).llen("celery")
+            raise AssertionError(
+                f"no certificate yet (worker exit code {worker.poll()}); batch error {batch.error!r}; "
+                f"test connection in an atomic block: {connection.in_atomic_block}; "
+                f"the test publishes to {celery_app.conf.broker_url}, {queued} message(s) queued there; "
+                f"the worker's log ends:\n{_tail(log_path)}"
+            )
         os.kill(worker.pid, signal.SIGKILL)  # by its PID, mid-batch
         worker.wait(timeout=30)
     finally:

@@ -28,6 +28,7 @@ from tests.events.factories import RegistrationFactory
 from tests.notifications.test_worker import real_broker, wait_for  # noqa: F401 - the fixture
 
 pytestmark = [
+    pytest.mark.own_process,
     pytest.mark.redis,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -168,9 +168,11 @@ class BrowserUI:
         return response
 
     @contextlib.contextmanager
-    def navigation(self) -> Iterator[None]:
-        """Wrap the action that loads a new document (click, Enter, submit); axe checks the result."""
-        with self.page.expect_navigation(wait_until="load"):
+    def navigation(self, timeout: float | None = None) -> Iterator[None]:
+        """Wrap the action that loads a new document (click, Enter, submit); axe checks the result.
+
+        `timeout` (ms) for a request known to do heavy work in tests (PDFs rendered inline)."""
+        with self.page.expect_navigation(wait_until="load", timeout=timeout):
             yield
         self.check_accessibility()
 

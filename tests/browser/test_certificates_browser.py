@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from certificates.models import Certificate
+from tests.browser.conftest import TIMEOUT_MS
 from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.browser
@@ -36,8 +37,9 @@ def test_coordinator_finalises_and_downloads_the_zip_then_a_practitioner_verifie
     ui.visit(f"/manage/ballarat/events/{event.pk}/roster/")
     with ui.navigation():
         page.get_by_role("link", name="Finalise attendance…").click()  # a decision first: what will happen
-    with ui.navigation():
-        page.get_by_role("button", name="Finalise attendance").click()
+    # In tests the batch runs inline in this request (four PDFs): over 15 s on a loaded machine.
+    with ui.navigation(timeout=TIMEOUT_MS * 6):
+        page.get_by_role("button", name="Finalise attendance").click(timeout=TIMEOUT_MS * 6)
     expect(page.get_by_role("status").first).to_contain_text("1 marked as no-show")  # on the certificates page
     expect(page.get_by_role("progressbar", name="Progress")).to_be_visible()
     expect(page.get_by_text("Done: 4 of 4 issued.")).to_be_visible()

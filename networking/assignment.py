@@ -171,6 +171,7 @@ class _State:
                 self._refresh_share(t)
 
     def set_weights(self, weights: tuple[int, int, int, int, int]) -> None:
+        """Weigh the levels and work out every share (kept up to date by moves and swaps from now on)."""
         self.weights = weights
         self.rebuild(self.table_of)
 
@@ -219,7 +220,7 @@ class _State:
         for t in set(tables):
             if t >= 0:
                 self._refresh_dev(t)
-                if self.weights is not None:
+                if self.share:
                     self._refresh_share(t)
 
     def move(self, i: int, b: int) -> None:
@@ -285,7 +286,6 @@ class _Search:
         max_sector = len(state.hi) * max(1, len(state.sector_totals)) * (state.n_total * max_size) ** 2
         w_size = (max_sector + 1) * w_sector
         self.w = (w_size, w_sector, w_org, w_repeat, w_moved)
-        state.set_weights(self.w)
         self.met_with = [set(ks) for ks in state.neighbours]
 
     def total(self, cost: Cost) -> int:
@@ -397,7 +397,12 @@ class _Search:
             if a != b:
                 s.swap(i, j)
 
+    def prepare(self) -> None:
+        """Work out the shares the deltas use (after the greedy start, which needs none)."""
+        self.s.set_weights(self.w)
+
     def run(self, effort: int) -> None:
+        self.prepare()
         self.local_search()
         best_assignment = list(self.s.table_of)
         best_total = self.total(self.s.cost())

@@ -345,6 +345,7 @@ def test_incremental_move_and_swap_deltas_equal_the_change_of_the_whole_cost():
     )
     state.rebuild(state.table_of)
     search = _Search(state, movable=list(range(n)), open_tables=[0, 1, 2, 3], rng=rng)
+    search.prepare()
     checked = 0
     for _ in range(300):
         i, j = rng.sample(range(n), 2)

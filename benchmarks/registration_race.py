@@ -256,6 +256,8 @@ def report_burst(args, burst, burst_event, gunicorn_log) -> None:
     bad = {s: c for s, c in counts.items() if s >= 500 and s != 503 or s == 0}
     clean = all(r[3] for r in clean_503) and not bad
     timeouts = gunicorn_log.count("WORKER TIMEOUT")
+    for line in causes_of_errors(gunicorn_log):
+        print(f"# from gunicorn's log: {line}")
     registered = counts.get(201, 0)
     consistent, outcome = check_outcome(burst_event, args.capacity, registered, unknown=counts.get(0, 0))
     summary = ", ".join(f"{c}× {s}" for s, c in sorted(counts.items()))
@@ -264,6 +266,27 @@ def report_burst(args, burst, burst_event, gunicorn_log) -> None:
     p95 = burst["latencies"][int(len(burst["latencies"]) * 0.95) - 1]
     bench(f"burst {args.burst}: wall, p95", f"{burst['wall']:.0f} ms, p95 {p95:.0f} ms", "-", None,
           f"consistent ({outcome})", consistent)  # fmt: skip
+
+
+def causes_of_errors(log: str) -> list[str]:
+    """What the server logged about its 5xx and timeouts, counted: Django's "Internal Server Error" with
+    the exception that ended each traceback, the 503s the database's refusals became (core.locking), and
+    gunicorn's worker timeouts and errors."""
+    counts: dict[str, int] = {}
+    lines = log.splitlines()
+    for n, line in enumerate(lines):
+        key = None
+        if line.startswith("Internal Server Error"):
+            # The traceback's last line that names an exception ("module.Error: text").
+            tail = next((t for t in lines[n + 1 : n + 400] if not t.startswith((" ", "Traceback")) and ":" in t), "")
+            key = f"500: {tail[:160]}"
+        elif "the database was busy" in line:
+            key = "503: " + line.split("the database was busy", 1)[1].strip()
+        elif "WORKER TIMEOUT" in line or "[ERROR]" in line or "[CRITICAL]" in line:
+            key = "gunicorn: " + line.split("] ", 2)[-1][:160]
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    return [f"{count}× {key}" for key, count in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
 if __name__ == "__main__":

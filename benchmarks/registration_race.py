@@ -149,10 +149,19 @@ def main() -> None:
     bin_dir = Path(sys.executable).parent
     server_log = tempfile.NamedTemporaryFile(prefix="race-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     worker_log = tempfile.NamedTemporaryFile(prefix="race-celery-", suffix=".log", delete=False)  # noqa: SIM115
+    # Each worker leaves a file once it has loaded the app (gunicorn's post_worker_init hook), so the
+    # clients start when all workers are up: a worker still booting on a busy machine is not measured.
+    ready_dir = Path(tempfile.mkdtemp(prefix="race-ready-"))
+    conf = ready_dir.parent / f"{ready_dir.name}.conf.py"
+    conf.write_text(
+        f"def post_worker_init(worker):\n    open({str(ready_dir)!r} + '/' + str(worker.pid), 'w').close()\n"
+    )
     server = subprocess.Popen(  # noqa: S603
         [
             str(bin_dir / "gunicorn"),
             "config.wsgi",
+            "-c",
+            str(conf),
             "-b",
             f"127.0.0.1:{args.port}",
             "-w",
@@ -179,12 +188,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     floors, races, outcomes = [], [], []
     try:
-        for _ in range(200):
-            if request("GET", f"{base}/api/me", tokens[0])[1] == 200:
+        for _ in range(1200):
+            if len(list(ready_dir.iterdir())) >= args.workers and request("GET", f"{base}/api/me", tokens[0])[1] == 200:
                 break
             time.sleep(0.1)
         else:
             sys.exit("gunicorn did not start")
+        started = Path(server_log.name).stat().st_size  # what the log says from here on is the benchmark's
         clients = tokens[: args.clients]
         for n in range(0 if args.only == "burst" else ROUNDS):
             event = new_event(n)
@@ -211,7 +221,11 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-    gunicorn_log = Path(server_log.name).read_text()
+    whole_log = Path(server_log.name).read_text()
+    boot_timeouts = whole_log[:started].count("WORKER TIMEOUT")
+    if boot_timeouts:
+        print(f"# {boot_timeouts} worker timeouts while gunicorn started (a worker loading the app for 30 s)")
+    gunicorn_log = whole_log[started:]
     mails = len(list(Path(MAIL_DIR).iterdir()))
 
     if races:
@@ -256,6 +270,8 @@ def report_burst(args, burst, burst_event, gunicorn_log) -> None:
     bad = {s: c for s, c in counts.items() if s >= 500 and s != 503 or s == 0}
     clean = all(r[3] for r in clean_503) and not bad
     timeouts = gunicorn_log.count("WORKER TIMEOUT")
+    for line in causes_of_errors(gunicorn_log):
+        print(f"# from gunicorn's log: {line}")
     registered = counts.get(201, 0)
     consistent, outcome = check_outcome(burst_event, args.capacity, registered, unknown=counts.get(0, 0))
     summary = ", ".join(f"{c}× {s}" for s, c in sorted(counts.items()))
@@ -264,6 +280,27 @@ def report_burst(args, burst, burst_event, gunicorn_log) -> None:
     p95 = burst["latencies"][int(len(burst["latencies"]) * 0.95) - 1]
     bench(f"burst {args.burst}: wall, p95", f"{burst['wall']:.0f} ms, p95 {p95:.0f} ms", "-", None,
           f"consistent ({outcome})", consistent)  # fmt: skip
+
+
+def causes_of_errors(log: str) -> list[str]:
+    """What the server logged about its 5xx and timeouts, counted: Django's "Internal Server Error" with
+    the exception that ended each traceback, the 503s the database's refusals became (core.locking), and
+    gunicorn's worker timeouts and errors."""
+    counts: dict[str, int] = {}
+    lines = log.splitlines()
+    for n, line in enumerate(lines):
+        key = None
+        if line.startswith("Internal Server Error"):
+            # The traceback's last line that names an exception ("module.Error: text").
+            tail = next((t for t in lines[n + 1 : n + 400] if not t.startswith((" ", "Traceback")) and ":" in t), "")
+            key = f"500: {tail[:160]}"
+        elif "the database was busy" in line:
+            key = "503: " + line.split("the database was busy", 1)[1].strip()
+        elif "WORKER TIMEOUT" in line or "[ERROR]" in line or "[CRITICAL]" in line:
+            key = "gunicorn: " + line.split("] ", 2)[-1][:160]
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    return [f"{count}× {key}" for key, count in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
 if __name__ == "__main__":

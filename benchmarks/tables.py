@@ -103,12 +103,12 @@ def main() -> None:
     event = build(rng)
     print(f"set-up: {PAST_SESSIONS} past sessions planned, {time.perf_counter() - t0:.1f} s\n")
 
-    def load_inputs():
+    def load_inputs_of(event):
         registrations = list(selectors.seatable_registrations(event=event))
         history = selectors.meeting_history(event=event, user_ids={r.user_id for r in registrations})
         return registrations, selectors.met_between(registrations, history)
 
-    registrations, met = load_inputs()
+    registrations, met = load_inputs_of(event)
     people = [person_for(r) for r in registrations]
     by_key = {p.key: p for p in people}
 
@@ -131,12 +131,31 @@ def main() -> None:
               spread(samples["floor"], digits=0) + " reading the inputs", ratio_of(samples["plan"], samples["floor"]),
               "<= 2000 ms", statistics.median(samples["plan"]) <= 2000)  # fmt: skip
 
+    def first_time_beside_random(event, label, seeds=200):
+        """The plan's share of first-time pairs (seed 1) beside random seating with the same table sizes."""
+        registrations, met = load_inputs_of(event)
+        by_key = {p.key: p for p in (person_for(r) for r in registrations)}
+        plan = plan_generate(event=event, by=None, min_size=MIN_SIZE, max_size=MAX_SIZE, seed=1)
+        figures = selectors.plan_view(plan=plan, with_prompts=False).figures
+        sizes = [t.size for t in figures.tables]
+        randoms = [
+            assignment.evaluate(assignment.random_tables(by_key, sizes, seed=s), by_key, met).first_time_share
+            for s in range(1000, 1000 + seeds)
+        ]
+        random_share = statistics.mean(randoms)
+        bench(f"table plan first-time pairs ({label})", f"{100 * figures.first_time_share:.1f}%",
+              f"{100 * random_share:.1f}% random seating (mean of {seeds} seeds)",
+              figures.first_time_share / random_share, ">= random seating",
+              figures.first_time_share >= random_share)  # fmt: skip
+        return figures, random_share
+
     timed(event, "12 sessions of history")
     t0 = time.perf_counter()
     big = build(random.Random(200), slug="bench-200", regulars_n=240, next_session=200,
                 past_sessions=4 if QUICK else PAST_SESSIONS)  # fmt: skip
     print(f"set-up of the 200-person case: {time.perf_counter() - t0:.1f} s")
     timed(big, f"{4 if QUICK else PAST_SESSIONS} sessions of history")
+    first_time_beside_random(big, "200 people")
     print(f"{len(people)} people, tables of {MIN_SIZE}–{MAX_SIZE}; {len(met)} of the room's pairs met before\n")
 
     # --- Quality -----------------------------------------------------------------------------

@@ -178,12 +178,21 @@ class AtomicWritesMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not request.path.startswith("/api/"):
             return self.get_response(request)
-        from django.db import transaction
+        from django.db import OperationalError, transaction
 
-        with transaction.atomic():
-            response = self.get_response(request)
-            if response.status_code >= 500:
-                transaction.set_rollback(True)
+        from core.locking import busy_response, is_busy
+
+        try:
+            with transaction.atomic():
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+        except OperationalError as error:
+            # Refused at COMMIT (a deferred foreign-key check past the lock timeout, a deadlock…): the
+            # transaction is rolled back whole, so the answer is the same clean 503 as in the view.
+            if not is_busy(error):
+                raise
+            return busy_response(request, error)
         return response
 
 

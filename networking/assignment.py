@@ -17,7 +17,9 @@ lexicographic order and keeps the inner loop to integer additions.
 
 Search: a greedy start (rarest sectors first, each person to the table where they cost least; on a
 re-plan, the previous tables), then local search over moves and swaps, then iterated local search
-(random kicks, keep the best). Everything random comes from `random.Random(seed)` and every loop runs
+(random kicks, keep the best). Moves and swaps are scored by their exact change of the total, from
+per-person, per-table shares kept up to date in place (see "The search" below), so a pass over all
+n² swaps is a few list look-ups each. Everything random comes from `random.Random(seed)` and every loop runs
 in a fixed order, so the same input and seed give the same plan. Locked tables are never touched and
 pinned people stay at their table. The result is checked to hold everyone exactly once.
 """
@@ -30,7 +32,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-DEFAULT_EFFORT = 40  # iterated-local-search kicks for 50 people (about 0.5 s); fewer for bigger rooms
+DEFAULT_EFFORT = 40  # iterated-local-search kicks for 50 people (about 0.15 s); fewer for bigger rooms
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,22 @@ def normalise_met(met: Iterable[Iterable[int]]) -> set[tuple[int, int]]:
 
 
 # --- The search --------------------------------------------------------------------------------
+#
+# Speed: a pass of the local search weighs every swap (n² of them), so a swap's delta must be a few
+# list look-ups. It is: with the table sizes unchanged, every level of a swap's cost change splits into
+# a part that depends on (i, j's table) and one on (j, i's table), plus a correction for the pair.
+# `_State.share[p][t]` holds person p's weighted share of the cost at table t:
+#
+#     2N·w_sector·dev[t][sector(p)] + w_org·orgcount[t][org(p)] + w_repeat·met_at[p][t] + w_moved·(t ≠ prev(p))
+#
+# (dev[t][s] = count·N − total_s·size, the sector term's deviation) and, for i at a and j at b,
+#
+#     swap_delta = share[i][b] − share[i][a] + share[j][a] − share[j][b]
+#                  + w_org·(has_org(i) + has_org(j)) + 4N²·w_sector·(sectors differ)
+#                  − 2·w_org·(same organisation) − 2·w_repeat·(i and j met)
+#
+# which is exactly the change of the lexicographic total (integers, no rounding). A move or swap
+# changes two tables, so only those two columns of `share` are recomputed (2n additions).
 
 
 @dataclass
@@ -122,6 +140,13 @@ class _State:
     scount: list[list[int]] = field(default_factory=list)
     ocount: list[list[int]] = field(default_factory=list)
     mcount: list[list[int]] = field(default_factory=list)
+    dev: list[list[int]] = field(default_factory=list)  # dev[t][s] = scount·N − sector_total·size
+    dev_dot_totals: list[int] = field(default_factory=list)  # Σ_s dev[t][s]·sector_total[s]
+    share: list[list[int]] = field(default_factory=list)  # share[i][t], once weights are set
+    weights: tuple[int, int, int, int, int] | None = None
+    sum_sq_totals: int = 0
+    grow: list[int] = field(default_factory=list)  # grow[t]: the size violation's change if t gains one
+    shrink: list[int] = field(default_factory=list)  # shrink[t]: … if t loses one
 
     def rebuild(self, table_of: list[int]) -> None:
         n_tables = len(self.hi)
@@ -136,6 +161,21 @@ class _State:
             if t < 0:
                 continue
             self._add(i, t)
+        self.sum_sq_totals = sum(total * total for total in self.sector_totals)
+        self.dev = [[] for _ in range(n_tables)]
+        self.dev_dot_totals = [0] * n_tables
+        self.grow, self.shrink = [0] * n_tables, [0] * n_tables
+        for t in range(n_tables):
+            self._refresh_dev(t)
+        if self.weights is not None:
+            self.share = [[0] * n_tables for _ in range(len(table_of))]
+            for t in range(n_tables):
+                self._refresh_share(t)
+
+    def set_weights(self, weights: tuple[int, int, int, int, int]) -> None:
+        """Weigh the levels and work out every share (kept up to date by moves and swaps from now on)."""
+        self.weights = weights
+        self.rebuild(self.table_of)
 
     def _add(self, i: int, t: int) -> None:
         self.size[t] += 1
@@ -155,11 +195,50 @@ class _State:
             self.mcount[k][t] -= 1
         self.table_of[i] = -1
 
+    def _refresh_dev(self, t: int) -> None:
+        n, size, totals = self.n_total, self.size[t], self.sector_totals
+        row = [c * n - total * size for c, total in zip(self.scount[t], totals, strict=True)]
+        self.dev[t] = row
+        self.dev_dot_totals[t] = sum(d * total for d, total in zip(row, totals, strict=True))
+        now = self.violation(t, size)
+        self.grow[t] = self.violation(t, size + 1) - now
+        self.shrink[t] = self.violation(t, size - 1) - now
+
+    def _refresh_share(self, t: int) -> None:
+        _, w_sector, w_org, w_repeat, w_moved = self.weights
+        by_sector = [2 * self.n_total * w_sector * d for d in self.dev[t]]
+        by_org = [w_org * c for c in self.ocount[t]]
+        share, mcount, prev = self.share, self.mcount, self.prev
+        for p, (s, o) in enumerate(zip(self.sector_of, self.org_of, strict=True)):
+            v = by_sector[s] + w_repeat * mcount[p][t]
+            if o >= 0:
+                v += by_org[o]
+            q = prev[p]
+            if q >= 0 and q != t:
+                v += w_moved
+            share[p][t] = v
+
+    def _touched(self, *tables: int) -> None:
+        for t in set(tables):
+            if t >= 0:
+                self._refresh_dev(t)
+                if self.share:
+                    self._refresh_share(t)
+
     def move(self, i: int, b: int) -> None:
         a = self.table_of[i]
         if a >= 0:
             self._remove(i, a)
         self._add(i, b)
+        self._touched(a, b)
+
+    def swap(self, i: int, j: int) -> None:
+        a, b = self.table_of[i], self.table_of[j]
+        self._remove(i, a)
+        self._remove(j, b)
+        self._add(i, b)
+        self._add(j, a)
+        self._touched(a, b)
 
     # Cost pieces -------------------------------------------------------------------------
 
@@ -185,8 +264,9 @@ class _State:
         violation = sum(self.violation(t, self.size[t]) for t in range(len(self.size)))
         sector = sum(self.table_sector_cost(t, self.size[t]) for t in range(len(self.size)))
         orgs = sum(c * (c - 1) // 2 for row in self.ocount for c in row)
-        repeats = sum(1 for a, b in self.met if self.table_of[a] == self.table_of[b] and self.table_of[a] >= 0)
-        moved = sum(1 for i, t in enumerate(self.table_of) if self.prev[i] >= 0 and t != self.prev[i])
+        table_of = self.table_of
+        repeats = sum(1 for a, b in self.met if table_of[a] == table_of[b] and table_of[a] >= 0)
+        moved = sum(1 for i, t in enumerate(table_of) if self.prev[i] >= 0 and t != self.prev[i])
         return Cost(violation, sector, orgs, repeats, moved)
 
 
@@ -208,97 +288,105 @@ class _Search:
         max_sector = len(state.hi) * max(1, len(state.sector_totals)) * (state.n_total * max_size) ** 2
         w_size = (max_sector + 1) * w_sector
         self.w = (w_size, w_sector, w_org, w_repeat, w_moved)
+        self.met_with = [set(ks) for ks in state.neighbours]
 
     def total(self, cost: Cost) -> int:
         return sum(w * c for w, c in zip(self.w, cost.as_tuple(), strict=True))
 
     def move_delta(self, i: int, a: int, b: int) -> int:
+        """The change of the total when i moves from table a to table b."""
         s = self.s
-        w_size, w_sector, w_org, w_repeat, w_moved = self.w
-        size_a, size_b = s.size[a], s.size[b]
-        d0 = s.violation(a, size_a - 1) - s.violation(a, size_a) + s.violation(b, size_b + 1) - s.violation(b, size_b)
-        sec = s.sector_of[i]
-        d1 = (
-            s.table_sector_cost(a, size_a - 1, {sec: -1})
-            - s.table_sector_cost(a, size_a)
-            + s.table_sector_cost(b, size_b + 1, {sec: 1})
-            - s.table_sector_cost(b, size_b)
-        )
-        o = s.org_of[i]
-        d2 = (s.ocount[b][o] - s.ocount[a][o] + 1) if o >= 0 else 0
-        mc = s.mcount[i]
-        d3 = mc[b] - mc[a]
-        p = s.prev[i]
-        d4 = ((b != p) - (a != p)) if p >= 0 else 0
-        return d0 * w_size + d1 * w_sector + d2 * w_org + d3 * w_repeat + d4 * w_moved
+        w_size, w_sector, w_org, _, _ = self.w
+        d0 = s.shrink[a] + s.grow[b]
+        # Sector level: table a loses i and one seat, table b gains both. With e = the change of each
+        # deviation, Σ(dev + e)² − Σdev² = Σ2·dev·e + Σe²; the dev-dependent part of i's own sector is in share.
+        n, total_i = s.n_total, s.sector_totals[s.sector_of[i]]
+        own = n * n - 2 * n * total_i + s.sum_sq_totals
+        d1 = 2 * (s.dev_dot_totals[a] - s.dev_dot_totals[b]) + 2 * own
+        share = s.share[i]
+        rest = share[b] - share[a] + (w_org if s.org_of[i] >= 0 else 0)
+        return d0 * w_size + d1 * w_sector + rest
 
     def swap_delta(self, i: int, j: int) -> int:
+        """The change of the total when i and j (at different tables) trade places."""
         s = self.s
         a, b = s.table_of[i], s.table_of[j]
-        _, w_sector, w_org, w_repeat, w_moved = self.w
-        si, sj = s.sector_of[i], s.sector_of[j]
-        d1 = 0
-        if si != sj:
-            ca, cb = s.scount[a], s.scount[b]
-            size_a, size_b = s.size[a], s.size[b]
-            d1 = (
-                s.sector_term(a, si, ca[si] - 1, size_a)
-                + s.sector_term(a, sj, ca[sj] + 1, size_a)
-                + s.sector_term(b, si, cb[si] + 1, size_b)
-                + s.sector_term(b, sj, cb[sj] - 1, size_b)
-                - s.sector_term(a, si, ca[si], size_a)
-                - s.sector_term(a, sj, ca[sj], size_a)
-                - s.sector_term(b, si, cb[si], size_b)
-                - s.sector_term(b, sj, cb[sj], size_b)
-            )
+        _, w_sector, w_org, w_repeat, _ = self.w
+        share_i, share_j = s.share[i], s.share[j]
+        d = share_i[b] - share_i[a] + share_j[a] - share_j[b]
         oi, oj = s.org_of[i], s.org_of[j]
-        d2 = 0
-        if oi != oj:
-            if oi >= 0:
-                d2 += s.ocount[b][oi] - s.ocount[a][oi] + 1
-            if oj >= 0:
-                d2 += s.ocount[a][oj] - s.ocount[b][oj] + 1
-        met_ij = 2 if pair_key(i, j) in s.met else 0
-        d3 = s.mcount[i][b] - s.mcount[i][a] + s.mcount[j][a] - s.mcount[j][b] - met_ij
-        d4 = 0
-        pi, pj = s.prev[i], s.prev[j]
-        if pi >= 0:
-            d4 += (b != pi) - (a != pi)
-        if pj >= 0:
-            d4 += (a != pj) - (b != pj)
-        return d1 * w_sector + d2 * w_org + d3 * w_repeat + d4 * w_moved
+        if oi >= 0:
+            d += w_org
+        if oj >= 0:
+            d += w_org
+        if oi >= 0 and oi == oj:
+            d -= 2 * w_org
+        if s.sector_of[i] != s.sector_of[j]:
+            n = s.n_total
+            d += 4 * n * n * w_sector
+        if j in self.met_with[i]:
+            d -= 2 * w_repeat
+        return d
 
     def local_search(self) -> None:
         s = self.s
         movable = self.movable
         open_tables = self.open_tables
+        w_size, w_sector, w_org, w_repeat, _ = self.w
+        n = s.n_total
+        differ = 4 * n * n * w_sector
+        own = [n * n - 2 * n * total + s.sum_sq_totals for total in s.sector_totals]
+        grow, shrink, dev_dot = s.grow, s.shrink, s.dev_dot_totals
+        same_org = 2 * w_org
+        repeat = 2 * w_repeat
+        table_of, share, sector_of, org_of = s.table_of, s.share, s.sector_of, s.org_of
+        has_org = [w_org if o >= 0 else 0 for o in org_of]
+        slack = repeat + same_org  # the most the pair's corrections can take off a swap's delta
         improved = True
         while improved:
             improved = False
             order = list(movable)
             self.rng.shuffle(order)
             for i in order:
-                a = s.table_of[i]
+                a = table_of[i]
                 best, best_delta = None, 0
+                # Moves, inlined (see move_delta).
+                share_i = share[i]
+                leave = shrink[a] * w_size + 2 * w_sector * (dev_dot[a] + own[sector_of[i]]) - share_i[a] + has_org[i]
                 for b in open_tables:
                     if b != a:
-                        d = self.move_delta(i, a, b)
+                        d = leave + grow[b] * w_size - 2 * w_sector * dev_dot[b] + share_i[b]
                         if d < best_delta:
                             best, best_delta = ("move", b), d
+                threshold = best_delta + slack
+                # Swaps, inlined (see swap_delta): the inner loop of the whole planner.
+                base = has_org[i] - share_i[a]
+                si, oi = sector_of[i], org_of[i]
+                met_i = self.met_with[i]
                 for j in movable:
-                    if s.table_of[j] != a:
-                        d = self.swap_delta(i, j)
-                        if d < best_delta:
-                            best, best_delta = ("swap", j), d
+                    b = table_of[j]
+                    if b == a:
+                        continue
+                    share_j = share[j]
+                    d = base + share_i[b] + share_j[a] - share_j[b] + has_org[j]
+                    if sector_of[j] != si:
+                        d += differ
+                    if d >= threshold:
+                        continue  # even both corrections cannot make it the best
+                    if oi >= 0 and org_of[j] == oi:
+                        d -= same_org
+                    if j in met_i:
+                        d -= repeat
+                    if d < best_delta:
+                        best, best_delta = ("swap", j), d
+                        threshold = best_delta + slack
                 if best is None:
                     continue
                 kind, target = best
                 if kind == "move":
                     s.move(i, target)
                 else:
-                    b = s.table_of[target]
-                    s.move(i, b)
-                    s.move(target, a)
+                    s.swap(i, target)
                 improved = True
 
     def kick(self, swaps: int) -> None:
@@ -309,10 +397,14 @@ class _Search:
             i, j = self.rng.sample(self.movable, 2)
             a, b = s.table_of[i], s.table_of[j]
             if a != b:
-                s.move(i, b)
-                s.move(j, a)
+                s.swap(i, j)
+
+    def prepare(self) -> None:
+        """Work out the shares the deltas use (after the greedy start, which needs none)."""
+        self.s.set_weights(self.w)
 
     def run(self, effort: int) -> None:
+        self.prepare()
         self.local_search()
         best_assignment = list(self.s.table_of)
         best_total = self.total(self.s.cost())

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -6,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -194,6 +196,9 @@ def roster(request, slug: str, event_id: int):
             "partnership": partnership,
             "event": event,
             "entries": page,
+            "rows": _roster_rows(partnership.slug, page),
+            "csrf_field": csrf_input(request),  # once, not a {% csrf_token %} per row's form
+            "next": request.get_full_path(),
             "page_query": page_query,
             "counts": selectors.roster_counts(event=event),
             "filters": filters,
@@ -203,6 +208,51 @@ def roster(request, slug: str, event_id: int):
             "started": event.start <= timezone.now(),
         },
     )
+
+
+def _url_pattern(name: str, **kwargs) -> Callable[[int], str]:
+    """reverse() once, with a placeholder id; each row's URL is then a substitution, not a reverse()."""
+    placeholder = 2_147_483_647
+    prefix, _, suffix = reverse(name, kwargs={**kwargs, "registration_id": placeholder}).partition(str(placeholder))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _roster_rows(slug: str, page) -> list[dict]:
+    """The page's rows with everything the template shows worked out once (plain dicts: the template
+    only looks keys up). Names, e-mails and needs stay plain strings, so the template escapes them."""
+    attendance_url = _url_pattern("roster-attendance", slug=slug)
+    top_url = _url_pattern("roster-top", slug=slug)
+    cancel_url = _url_pattern("registration-cancel")
+    statuses, attendances = dict(Registration.Status.choices), dict(Registration.Attendance.choices)
+    sources = {value: label.lower() for value, label in Registration.Source.choices}
+    confirmed, waitlisted = Registration.Status.CONFIRMED, Registration.Status.WAITLISTED
+    rows = []
+    for r in page:
+        user = r.user
+        status = r.status
+        rows.append(
+            {
+                "user": user is not None,
+                "name": user.full_name if user else "",
+                "who": (user.full_name if user else "") or "former member",
+                "email": user.email if user else "",
+                "organisation": (user.organisation if user else "") or "—",
+                "sector": r.sector.name if r.sector_id and r.sector else "—",
+                "status": statuses.get(status, status),
+                "position": r.waitlist_position,
+                "source": "" if r.source == Registration.Source.SELF else sources.get(r.source, r.source),
+                "attendance": attendances.get(r.attendance, r.attendance) if status == confirmed else "—",
+                "needs": r.needs or "—",
+                "confirmed": status == confirmed,
+                "waitlisted": status == waitlisted,
+                "attended": r.attendance == Registration.Attendance.ATTENDED,
+                "cancellable": status != Registration.Status.CANCELLED,
+                "attendance_url": attendance_url(r.pk),
+                "top_url": top_url(r.pk),
+                "cancel_url": cancel_url(r.pk),
+            }
+        )
+    return rows
 
 
 def _roster_csv(event: Event, entries) -> HttpResponse:

@@ -310,3 +310,57 @@ def test_invalid_input_is_refused():
         plan_tables(room(3), min_size=5, max_size=4, seed=1)
     with pytest.raises(ValueError):
         plan_tables([Person(key=1), Person(key=1)], min_size=2, max_size=4, seed=1)
+
+
+def test_incremental_move_and_swap_deltas_equal_the_change_of_the_whole_cost():
+    """The search scores moves and swaps from per-person, per-table shares kept up to date in place;
+    every delta must be exactly the change of the lexicographic total recomputed from scratch."""
+    from networking.assignment import _Search, _State
+
+    rng = random.Random(5)
+    people = room(23, seed=3, sectors="MMEECO")
+    for k in (4, 9):  # people with no organisation
+        people[k] = Person(key=people[k].key, sector=people[k].sector)
+    n = len(people)
+    met = history(range(n), sessions=3, size=5, seed=2)
+    neighbours = [[] for _ in range(n)]
+    for a, b in sorted(met):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    sector_names = sorted({p.sector for p in people})
+    orgs = sorted({p.organisation_key for p in people} - {""})
+    sector_of = [sector_names.index(p.sector) for p in people]
+    state = _State(
+        n_total=n,
+        sector_totals=[sector_of.count(s) for s in range(len(sector_names))],
+        sector_of=sector_of,
+        org_of=[orgs.index(p.organisation_key) if p.organisation_key else -1 for p in people],
+        neighbours=neighbours,
+        met=met,
+        prev=[rng.choice([-1, 0, 1, 2, 3]) for _ in range(n)],
+        lo=5,
+        hi=[7, 7, 7, 7],
+        locked=[False] * 4,
+        table_of=[rng.randrange(4) for _ in range(n)],
+    )
+    state.rebuild(state.table_of)
+    search = _Search(state, movable=list(range(n)), open_tables=[0, 1, 2, 3], rng=rng)
+    search.prepare()
+    checked = 0
+    for _ in range(300):
+        i, j = rng.sample(range(n), 2)
+        before = search.total(state.cost())
+        a, b = state.table_of[i], state.table_of[j]
+        if a != b and rng.random() < 0.5:
+            predicted = search.swap_delta(i, j)
+            state.swap(i, j)
+        else:
+            b = rng.choice([t for t in range(4) if t != a])
+            predicted = search.move_delta(i, a, b)
+            state.move(i, b)
+        assert search.total(state.cost()) - before == predicted
+        checked += 1
+    fresh = [row[:] for row in state.share]
+    state.rebuild(state.table_of)
+    assert state.share == fresh  # the in-place updates left what a rebuild computes
+    assert checked == 300

@@ -109,3 +109,43 @@ def test_certificates_page_in_a_fixed_number_of_queries_a_page_at_a_time(client,
     large, page = queries(client, url)
     assert large == small
     assert page.count('type="number"') == 100 and "Page 1 of 2" in page
+
+
+def test_roster_rows_show_each_state_with_its_actions_and_escape_what_people_typed(client, partnership, coordinator):
+    """The roster's rows are worked out in the view (labels, one reverse() per kind of URL); each row
+    still gets the right actions, its own URLs, the page's CSRF token and escaped text."""
+    from django.urls import reverse
+
+    event = EventFactory(partnership=partnership, capacity=500)
+    attended = RegistrationFactory(
+        event=event, user=UserFactory(full_name="Ana Attended", organisation=""), attendance="attended"
+    )
+    unmarked = RegistrationFactory(
+        event=event, user=UserFactory(full_name="Una <Unmarked>"), source="walk_in", needs="<b>ramp</b>"
+    )
+    waiting = RegistrationFactory(
+        event=event, user=UserFactory(full_name="Wes Waiting"), status="waitlisted", waitlist_position=1
+    )
+    gone = RegistrationFactory(event=event, user=UserFactory(full_name="Cal Cancelled"), status="cancelled")
+    client.force_login(coordinator)
+    url = f"/manage/{partnership.slug}/events/{event.pk}/roster/"
+    page = client.get(url).content.decode()
+    rows = {r.pk: page.split(f"{r.user.full_name}".replace("<", "&lt;").replace(">", "&gt;"), 1)[1].split("</tr>")[0]
+            for r in (attended, unmarked, waiting, gone)}  # fmt: skip
+
+    def action(name, r):
+        return reverse(name, kwargs={"slug": partnership.slug, "registration_id": r.pk})
+
+    assert 'name="csrfmiddlewaretoken"' in rows[attended.pk]
+    assert rows[attended.pk].count('name="csrfmiddlewaretoken"') == 2  # attendance and remove
+    assert f'action="{action("roster-attendance", attended)}"' in rows[attended.pk]
+    assert "Undo attended" in rows[attended.pk] and '<td data-label="Organisation">—</td>' in rows[attended.pk]
+    assert f'action="{reverse("registration-cancel", kwargs={"registration_id": attended.pk})}"' in rows[attended.pk]
+    assert f'name="next" value="{url}"' in rows[attended.pk]
+    assert ">Attended<" in rows[unmarked.pk] and "(walk-in)" in rows[unmarked.pk]
+    assert "&lt;b&gt;ramp&lt;/b&gt;" in rows[unmarked.pk] and "<b>ramp" not in page
+    assert "Una &lt;Unmarked&gt;" in page and "Una <Unmarked>" not in page
+    assert "Waitlisted #1" in rows[waiting.pk]
+    assert f'action="{action("roster-top", waiting)}"' in rows[waiting.pk]
+    assert '<td data-label="Attendance">—</td>' in rows[waiting.pk]
+    assert "Remove" not in rows[gone.pk] and "Cancelled" in rows[gone.pk] and "<form" not in rows[gone.pk]

@@ -493,9 +493,11 @@ def event_update(
     return event
 
 
-def event_lock(*, event: Event) -> Event:
-    """The event row as it is now, locked until the caller's transaction ends (call inside one)."""
-    return Event.objects.select_for_update().get(pk=event.pk)
+def event_lock(*, event: Event | int, related: tuple[str, ...] = ()) -> Event:
+    """The event row as it is now (by row or id), locked until the caller's transaction ends (call inside
+    one), with the named relations fetched with it."""
+    pk = event if isinstance(event, int) else event.pk
+    return Event.objects.select_for_update().select_related(*related).get(pk=pk)
 
 
 @transaction.atomic

@@ -250,12 +250,13 @@ def my_table(*, event: Event, user: User) -> MyTable:
     ended = event.end <= timezone.now()
     if registration is None or seat is None or not ended or not is_seatable(registration):
         return MyTable(available=False, registration=registration, group=None, tablemates=[], hidden=0)
-    others = list(
-        Registration.objects.filter(seatable_filter(), table_seat__group_id=seat.group_id)
-        .exclude(pk=registration.pk)
-        .select_related("user", "sector")
-        .order_by("user__full_name", "pk")
-    )
+    others = [
+        tablemate.registration
+        for tablemate in Seat.objects.filter(seatable_filter("registration__"), group_id=seat.group_id)
+        .exclude(registration_id=registration.pk)
+        .select_related("registration__user", "registration__sector")
+        .order_by("registration__user__full_name", "registration_id")
+    ]
     listed = [r for r in others if r.consent_attendee_list]
     return MyTable(
         available=True,

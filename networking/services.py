@@ -15,8 +15,10 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from accounts.models import User
+from events import selectors as event_selectors
 from events.models import Event
 from registrations.models import Registration
+from registrations.selectors import registration_get
 
 from . import assignment, selectors
 from .models import MAX_SEED, MAX_TABLE_SIZE, MIN_TABLE_SIZE, Seat, TableGroup, TablePlan
@@ -115,7 +117,7 @@ def plan_generate(
     Pinned people keep their table; every table is unlocked and everyone else is seated afresh.
     Without a seed a new one is drawn (and stored, so the plan can be reproduced).
     """
-    event = Event.objects.get(pk=event.pk)
+    event = event_selectors.event_rows().get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError({"event": EVENT_CANCELLED})
     _check_sizes(min_size, max_size)
@@ -177,8 +179,8 @@ def _group_in_plan(plan: TablePlan, group: TableGroup | int) -> TableGroup:
 
 def _registration_in_plan(plan: TablePlan, registration: Registration | int) -> Registration:
     pk = registration if isinstance(registration, int) else registration.pk
-    found = Registration.objects.select_related("user").filter(pk=pk, event_id=plan.event_id).first()
-    if found is None:
+    found = registration_get(registration_id=pk)
+    if found is None or found.event_id != plan.event_id:
         raise ValidationError({"registration_id": NOT_IN_EVENT})
     return found
 

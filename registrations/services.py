@@ -47,9 +47,8 @@ def _lock_event(event: Event | int) -> Event:
 
     Waits at most settings.LOCK_TIMEOUT_MS for the lock (and any later lock in the transaction):
     past that the whole transaction rolls back and the request is a 503 (core.locking)."""
-    pk = event if isinstance(event, int) else event.pk
     lock_timeout_set()
-    return Event.objects.select_for_update().select_related("partnership").get(pk=pk)
+    return event_services.event_lock(event=event, related=("partnership",))
 
 
 def _confirmed_count(event: Event) -> int:

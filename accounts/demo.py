@@ -135,7 +135,9 @@ def seed(stdout) -> dict:
             )
         )
     User.objects.bulk_create(new)
-    stdout.write(f"Partnership: {partnership.name} ({settings.SITE_URL}{partnership.get_absolute_url()})")
+    # The page's path written out, not reverse()d: reversing imports the URLconf and with it the whole API
+    # (seconds on a slow machine) that seeding never needs. tests/reporting/test_demo.py follows this link.
+    stdout.write(f"Partnership: {partnership.name} ({settings.SITE_URL}/partnerships/{partnership.slug}/)")
     stdout.write(f"Coordinator login: {COORDINATOR_EMAIL} / {DEMO_PASSWORD}")
     stdout.write(f"Practitioner logins: practitioner1@example.org … practitioner60@example.org / {DEMO_PASSWORD}")
     return {"partnership": partnership, "coordinator": coordinator}

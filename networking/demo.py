@@ -27,8 +27,9 @@ def seed(stdout) -> None:
         if event.pk in planned:
             continue
         # Past sessions in date order, so each plan sees the history of the ones before it.
-        # Past sessions only need a plausible history: a lighter search (the next session gets the full one).
-        effort = 40 if event in upcoming else 6
+        # Past sessions only need a plausible history: the greedy start and one local search, no kicks
+        # (the next session gets the full search).
+        effort = 40 if event in upcoming else 0
         services.plan_generate(event=event, by=coordinator, min_size=6, max_size=8, seed=2026 + number, effort=effort)
         made += 1
     if made:

@@ -16,7 +16,6 @@ from accounts.demo import COORDINATOR_EMAIL
 from accounts.models import Partnership, User
 
 from . import places, services, vocabulary
-from .insights_store import insights_request
 from .models import (
     Address,
     Attribute,
@@ -1995,8 +1994,8 @@ def seed(stdout) -> dict:
             )
         )
     PathwayRevision.objects.bulk_create(revisions, batch_size=500)
-    if created_services or pathways:
-        insights_request(directory_id=directory.pk)  # bulk writes send no signals: recompute the insights once
+    # Bulk writes send no signals, so no network insights are queued here: the map's pages compute them
+    # when first asked for (insights_store.insights_stored), which spares seeding networkx and the graph.
     stdout.write(
         f"Directory: {len(made)} services ({created_services} new), "
         f"{Pathway.objects.filter(directory=directory).count()} pathways ({len(pathways)} new) — fictional demo data"

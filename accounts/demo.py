@@ -96,8 +96,9 @@ def seed(stdout) -> dict:
             "signatory_role": "Community Partnerships Facilitator, City of Ballarat",
         },
     )
-    # One password hash for every demo account (hashing is deliberately slow: 61 hashes took ~20 s).
-    password = make_password(DEMO_PASSWORD)
+    # One password hash for every demo account (hashing is deliberately slow: 61 hashes took ~20 s), and
+    # none when every account is there already (a second run).
+    password = make_password(DEMO_PASSWORD) if _missing_accounts() else "!"
     coordinator = _person(
         COORDINATOR_EMAIL,
         password=password,
@@ -141,6 +142,11 @@ def seed(stdout) -> dict:
     stdout.write(f"Coordinator login: {COORDINATOR_EMAIL} / {DEMO_PASSWORD}")
     stdout.write(f"Practitioner logins: practitioner1@example.org … practitioner60@example.org / {DEMO_PASSWORD}")
     return {"partnership": partnership, "coordinator": coordinator}
+
+
+def _missing_accounts() -> bool:
+    wanted = [COORDINATOR_EMAIL] + [practitioner_email(n) for n in range(1, 61)]
+    return User.objects.filter(email__in=wanted).count() < len(wanted)
 
 
 def _person(email: str, *, password: str, **details) -> User:

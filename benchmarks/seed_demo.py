@@ -160,7 +160,7 @@ def main() -> None:
     bench(
         f"seed_demo first start, {row_count:,} objects (SQLite, eager Celery)",
         spread(seconds["seed_demo"], "s", 2),
-        f"loaddata of the same rows {spread(seconds['loaddata'], 's', 2)}",
+        f"loaddata of the same objects {spread(seconds['loaddata'], 's', 2)}",
         ratio_of(seconds["seed_demo"], seconds["loaddata"]),
         f"<= {GOAL_S:.0f} s (quiet machine), every step printed",
         median <= GOAL_S and not missing,

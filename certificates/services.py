@@ -50,16 +50,13 @@ def _minutes(registration, event) -> int:
     return min(registration.minutes_attended or full, full)
 
 
-@transaction.atomic
-def certificate_issue(*, registration, by=None, notify: bool = True, render: bool = True) -> Certificate:
-    """Issue (or re-issue) the certificate of an attended registration. The previous one is superseded.
-
-    render=False (seed_demo) stores no PDF yet: certificate_pdf_bytes renders and stores it when first asked.
+def certificate_build(*, registration, by=None) -> Certificate:
+    """The certificate of an attended registration, not saved yet: its snapshot of the session, the person
+    and the partnership. `registration` comes with its event, partnership and user (select_related).
+    Raises ValidationError when it cannot be issued. certificate_issue saves it; seed_demo writes many at once.
     """
     from registrations.models import Registration
-    from registrations.services import registration_lock
 
-    registration = registration_lock(registration=registration, related=("event", "event__partnership", "user"))
     event = registration.event
     if (
         registration.status != Registration.Status.CONFIRMED
@@ -70,14 +67,10 @@ def certificate_issue(*, registration, by=None, notify: bool = True, render: boo
         raise ValidationError({"event": NOT_STARTED})
     if registration.user is None:
         raise ValidationError({"registration": "The person's account was deleted: no certificate can be issued."})
-    previous = list(
-        Certificate.objects.select_for_update().filter(registration=registration, status=Certificate.Status.VALID)
-    )
-    Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(status=Certificate.Status.SUPERSEDED)
     partnership = event.partnership
     minutes = _minutes(registration, event)
     user = registration.user
-    certificate = Certificate(
+    return Certificate(
         code=new_code(),
         registration=registration,
         event=event,
@@ -97,6 +90,23 @@ def certificate_issue(*, registration, by=None, notify: bool = True, render: boo
         issued_at=timezone.now(),
         issued_by=by,
     )
+
+
+@transaction.atomic
+def certificate_issue(*, registration, by=None, notify: bool = True, render: bool = True) -> Certificate:
+    """Issue (or re-issue) the certificate of an attended registration. The previous one is superseded.
+
+    render=False (seed_demo) stores no PDF yet: certificate_pdf_bytes renders and stores it when first asked.
+    """
+    from registrations.services import registration_lock
+
+    registration = registration_lock(registration=registration, related=("event", "event__partnership", "user"))
+    previous = list(
+        Certificate.objects.select_for_update().filter(registration=registration, status=Certificate.Status.VALID)
+    )
+    certificate = certificate_build(registration=registration, by=by)
+    Certificate.objects.filter(pk__in=[c.pk for c in previous]).update(status=Certificate.Status.SUPERSEDED)
+    partnership = registration.event.partnership
     if render:
         _store_pdf(certificate, partnership.slug)
     try:

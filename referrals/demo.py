@@ -8,6 +8,7 @@ matched by name and pathways by (source, target), and only what is missing is ad
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +16,21 @@ from accounts.demo import COORDINATOR_EMAIL
 from accounts.models import Partnership, User
 
 from . import places, services, vocabulary
-from .models import Organization, Pathway, Service, TaxonomyTerm
+from .models import (
+    Address,
+    Attribute,
+    Directory,
+    Language,
+    Location,
+    Organization,
+    Pathway,
+    PathwayRevision,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 
 BALLARAT, GOLDEN_PLAINS, HEPBURN, MOORABOOL = places.BALLARAT, places.GOLDEN_PLAINS, places.HEPBURN, places.MOORABOOL
 CENTRAL_HIGHLANDS = [BALLARAT, GOLDEN_PLAINS, HEPBURN, MOORABOOL]
@@ -1865,6 +1880,9 @@ def _days_ago(days: int | None):
 
 @transaction.atomic
 def seed(stdout) -> dict:
+    """The demo directory. What is missing is written in bulk (one insert per table, a few queries in all),
+    the rows services.service_create and pathway_create would write, revisions included; per-row service
+    calls took thousands of queries. The fixed data here is checked field by field before it is written."""
     partnership = Partnership.objects.get(slug="ballarat")
     coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
     directory = services.directory_update(
@@ -1879,35 +1897,42 @@ def seed(stdout) -> dict:
     def term_list(key, codes):
         return [terms[(key, code)] for code in codes or []]
 
-    organizations = {}
+    organizations = {o.name: o for o in Organization.objects.filter(directory=directory)}
+    new_organizations = []
     for key, (name, description) in ORGANIZATIONS.items():
-        organization = Organization.objects.filter(directory=directory, name=name).first()
-        if organization is None:
-            organization = services.organization_create(
+        if name not in organizations:
+            organization = Organization(
                 directory=directory, name=name, description=description, website=f"https://example.org/{key}"
             )
-        organizations[key] = organization
+            organization.full_clean(exclude=["directory"], validate_unique=False, validate_constraints=False)
+            new_organizations.append(organization)
+            organizations[name] = organization
+    Organization.objects.bulk_create(new_organizations)
+    organizations = {key: organizations[name] for key, (name, _description) in ORGANIZATIONS.items()}
 
     existing = {s.name: s for s in Service.objects.filter(directory=directory)}
     made = {}
-    created_services = 0
+    rows: dict[type, list] = {}
     for key, facts in SERVICES.items():
         service = existing.get(facts["name"])
         if service is None:
-            service = services.service_create(
-                directory=directory, changed_by=coordinator, **_service_fields(facts, organizations, terms, coordinator)
-            )
-            created_services += 1
+            service = _new_service(directory, _service_fields(facts, organizations, terms, coordinator), rows)
         made[key] = service
+    created_services = len(rows.get(Service, []))
     for key, facts in SERVICES.items():  # access points, once every service exists
         if facts.get("access_point") and made[key].access_point_id is None:
-            services.service_update(service=made[key], access_point=made[facts["access_point"]])
+            if made[key].name in existing:
+                services.service_update(service=made[key], access_point=made[facts["access_point"]])
+            else:
+                made[key].access_point = made[facts["access_point"]]
+    for model in (Service, Attribute, ServiceArea, Phone, Location, ServiceAtLocation, Address, Language):
+        model.objects.bulk_create(rows.get(model, []), batch_size=500)
 
     have = {
         (p.source_service_id or p.source_role_id, p.target_service_id)
         for p in Pathway.objects.filter(directory=directory)
     }
-    created_pathways = 0
+    pathways, links = [], {"needs": [], "referrer_roles": [], "alternatives": []}
     for _key, source, target, needs, facts in PATHWAYS:
         facts = dict(facts)
         source_fields = (
@@ -1919,27 +1944,135 @@ def seed(stdout) -> dict:
         if (source_id, made[target].pk) in have:
             continue
         verified = _days_ago(facts.pop("verified", None))
-        services.pathway_create(
+        pathway = Pathway(
             directory=directory,
-            changed_by=coordinator,
-            note="Demo data",
             target_service=made[target],
-            needs=term_list(vocabulary.NEEDS, needs),
-            referrer_roles=term_list(vocabulary.REFERRER_ROLES, facts.pop("referrers", [])),
-            alternatives=[made[k] for k in facts.pop("alternatives", [])],
             last_verified=verified,
             review_due=verified + timedelta(days=directory.review_interval_days) if verified else None,
             wait_as_of=verified,
             **source_fields,
-            **facts,
+            **{k: v for k, v in facts.items() if k not in ("referrers", "alternatives")},
         )
+        lists = {
+            "needs": term_list(vocabulary.NEEDS, needs),
+            "referrer_roles": term_list(vocabulary.REFERRER_ROLES, facts.get("referrers", [])),
+            "alternatives": [made[k] for k in facts.get("alternatives", [])],
+        }
+        services._validate_pathway(pathway, lists["needs"], lists["referrer_roles"], lists["alternatives"])
+        if pathway.typical_wait_days is not None and pathway.wait_as_of is None:
+            pathway.wait_as_of = timezone.localdate()
+        pathway.full_clean(exclude=PATHWAY_RELATIONS, validate_unique=False, validate_constraints=False)
+        pathways.append(pathway)
+        for name, items in lists.items():
+            links[name] += [(pathway, item) for item in dict.fromkeys(items)]
         have.add((source_id, made[target].pk))
-        created_pathways += 1
+    Pathway.objects.bulk_create(pathways, batch_size=500)
+    for name, pairs in links.items():
+        field = Pathway._meta.get_field(name)
+        through, target_column = field.remote_field.through, field.m2m_reverse_field_name()
+        through.objects.bulk_create(
+            [through(pathway_id=pathway.pk, **{f"{target_column}_id": item.pk}) for pathway, item in pairs],
+            batch_size=500,
+        )
+    # Each new pathway's first revision, as pathway_create writes it (the snapshot read back from the rows).
+    written = (
+        Pathway.objects.filter(pk__in=[p.pk for p in pathways])
+        .select_related("source_service", "source_role", "target_service", "last_verified_by")
+        .prefetch_related("needs", "referrer_roles", "alternatives")
+    )
+    revisions = []
+    for pathway in written:
+        snapshot = services.pathway_snapshot(pathway)
+        revisions.append(
+            PathwayRevision(
+                pathway=pathway,
+                number=1,
+                snapshot=snapshot,
+                changed_fields=sorted(snapshot),
+                note="Demo data",
+                changed_by=coordinator,
+            )
+        )
+    PathwayRevision.objects.bulk_create(revisions, batch_size=500)
+    # Bulk writes send no signals, so no network insights are queued here: the map's pages compute them
+    # when first asked for (insights_store.insights_stored), which spares seeding networkx and the graph.
     stdout.write(
         f"Directory: {len(made)} services ({created_services} new), "
-        f"{Pathway.objects.filter(directory=directory).count()} pathways ({created_pathways} new) — fictional demo data"
+        f"{Pathway.objects.filter(directory=directory).count()} pathways ({len(pathways)} new) — fictional demo data"
     )
     return {"directory": directory, "services": made}
+
+
+SERVICE_RELATIONS = ["directory", "organization", "access_point", "assured_by", "terms"]
+PATHWAY_RELATIONS = [
+    "directory",
+    "source_service",
+    "source_role",
+    "target_service",
+    "last_verified_by",
+    "needs",
+    "referrer_roles",
+    "alternatives",
+]
+
+
+def _new_service(directory: Directory, fields: dict, rows: dict) -> Service:
+    """A service not yet saved, and in `rows` ({model: [unsaved rows]}) it and the rows service_create
+    would write with it: its terms, council areas, main phone, address (a location) and languages."""
+    service = Service(directory=directory, last_modified=timezone.now())
+    for name, value in fields.items():
+        if name not in services.SERVICE_SPECIAL:
+            setattr(service, name, value)
+    low, high = service.minimum_age_months, service.maximum_age_months
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"minimum_age_months": services.AGE_RANGE_BACKWARDS})
+    service.full_clean(exclude=SERVICE_RELATIONS, validate_unique=False, validate_constraints=False)
+    add = lambda row: rows.setdefault(type(row), []).append(row)  # noqa: E731
+    add(service)
+    common = {"directory_id": directory.pk, "service": service}
+    for name, (taxonomy_key, link_type) in services.SERVICE_TERM_LISTS.items():
+        for term in services._check_terms(fields.get(name), taxonomy_key, name):
+            add(Attribute(taxonomy_term=term, link_type=link_type, **common))
+    for lga in services._clean_lgas(fields.get("catchment_lgas")):
+        add(
+            ServiceArea(
+                name=lga,
+                description=f"Families living in the {lga} local government area.",
+                extent=lga,
+                extent_type="text",
+                area_type=ServiceArea.AreaType.LGA,
+                code=lga,
+                **common,
+            )
+        )
+    if (fields.get("phone") or "").strip():
+        add(Phone(number=fields["phone"].strip(), type="voice", **common))
+    address = fields.get("address")
+    if address:
+        location = Location(
+            directory_id=directory.pk,
+            organization=service.organization,
+            name=service.name,
+            location_type=Location.Type.PHYSICAL,
+        )
+        add(location)
+        add(ServiceAtLocation(location=location, **common))
+        add(
+            Address(
+                directory_id=directory.pk,
+                location=location,
+                address_1=address["address_1"].strip(),
+                city=address["city"].strip(),
+                state_province=address["state_province"].strip(),
+                postal_code=address["postal_code"].strip(),
+                country="AU",
+                address_type=Address.Type.PHYSICAL,
+            )
+        )
+    for name in fields.get("languages") or []:
+        if name.strip():
+            add(Language(name=name.strip(), **common))
+    return service
 
 
 def _service_fields(facts: dict, organizations: dict, terms: dict, coordinator: User | None) -> dict:

@@ -32,6 +32,9 @@ STEPS = {
 
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo partnership, people, sessions and directory. Idempotent."
+    # `migrate` (which scripts/run.sh runs first) has checked the project; the checks would import the
+    # URLconf and the whole API (seconds on a slow machine), which seeding never uses.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         started = time.monotonic()

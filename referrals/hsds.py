@@ -582,6 +582,29 @@ def location_prefetches(prefix: str = "") -> list:
     ]
 
 
+# What referral_lines and eligibility_lines read of each inbound pathway (a page of 20 services has hundreds:
+# only these columns are read, and of the source service only its name).
+INBOUND_FIELDS = (
+    "target_service_id",
+    "source_service__name",
+    "source_role__name",
+    "method",
+    "how_to_refer",
+    "form_url",
+    "information_to_include",
+    "pre_referral_workup",
+    "consent_basis",
+    "urgent_target_days",
+    "routine_target_days",
+    "typical_wait_days",
+    "wait_as_of",
+    "min_age_months",
+    "max_age_months",
+    "inclusion_criteria",
+    "exclusion_criteria",
+)
+
+
 def with_hsds(queryset: QuerySet[Service], *, full: bool) -> QuerySet[Service]:
     """Services with what service_to_hsds reads, prefetched."""
     queryset = queryset.select_related("organization", "access_point").prefetch_related(
@@ -589,6 +612,7 @@ def with_hsds(queryset: QuerySet[Service], *, full: bool) -> QuerySet[Service]:
             "inbound_pathways",
             queryset=Pathway.objects.filter(is_active=True)
             .select_related("source_service", "source_role")
+            .only(*INBOUND_FIELDS)
             .order_by("source_role__ordering", "source_service__name", "pk"),
             to_attr="active_inbound",
         ),

@@ -22,7 +22,7 @@ from referrals.selectors import LISTED, age_q, catchment_q
 # The map draws at most this many services (the best connected first) so that it stays usable in a
 # browser; the filters narrow it, and the page says how many were left out.
 MAX_DRAWN_SERVICES = 150
-MAX_DRAWN_EDGES = 1500
+MAX_DRAWN_EDGES = 800  # with MAX_DRAWN_SERVICES: the API's default view; "show more" draws proportionally more
 # The API's default level of detail (well under 500 KB at a region's scale) and its most ("show more" doubles
 # the limit up to MAX_LIMIT); the whole graph is the streamed export (graph_export_lines).
 DEFAULT_LIMIT = 150

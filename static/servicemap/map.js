@@ -4,7 +4,8 @@
    buttons, by keyboard) shows its details; "Focus on this service" shows just its neighbourhood (the
    services referring to it and those it refers to) and "Show the whole map" brings the rest back. The zoom
    buttons zoom about the centre. window.servicemapRendered holds performance.now() at cytoscape's first
-   "render" event; window.servicemapReady is true once the layout has settled (the browser tests wait for it).
+   "render" event; window.servicemapReady is true once the layout has settled (the browser tests wait for it),
+   window.servicemapReadyAt is performance.now() then.
    A network of more than 150 nodes is first drawn in rings by degree (cheap), and laid out by fCoSE right after
    that first frame; a smaller one is laid out before it is first drawn. */
 (function () {
@@ -128,7 +129,9 @@
     });
     layout.run();
   }
-  function settle() { arrange(cy.elements(), function () { window.servicemapReady = true; }); }
+  function settle() {
+    arrange(cy.elements(), function () { window.servicemapReadyAt = performance.now(); window.servicemapReady = true; });
+  }
   cy.one("render", function () {
     window.servicemapRendered = performance.now();
     if (!small) {

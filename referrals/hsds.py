@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 
 from . import vocabulary
 from .models import (
@@ -426,6 +427,11 @@ def _inbound(service: Service) -> list[Pathway]:
     return found
 
 
+def _source(pathway: Pathway) -> str:
+    """Where the pathway starts (`source_name` when with_hsds read it)."""
+    return getattr(pathway, "source_name", None) or pathway.source_label
+
+
 def referral_lines(service: Service) -> list[str]:
     """Who can refer, the access point, intake, capacity, and how each inbound pathway works."""
     who = []
@@ -445,7 +451,7 @@ def referral_lines(service: Service) -> list[str]:
         as_of = f" (as of {service.capacity_as_of.isoformat()})" if service.capacity_as_of else ""
         lines.append(f"Capacity: {service.get_capacity_status_display()}{as_of}.")
     for pathway in _inbound(service):
-        parts = [f"From {pathway.source_label}: {pathway.get_method_display()}."]
+        parts = [f"From {_source(pathway)}: {pathway.get_method_display()}."]
         if pathway.how_to_refer:
             parts.append(pathway.how_to_refer.strip())
         if pathway.form_url:
@@ -480,7 +486,7 @@ def eligibility_lines(service: Service) -> list[str]:
         if pathway.exclusion_criteria:
             parts.append(f"Not for: {pathway.exclusion_criteria.strip()}")
         if parts:
-            lines.append(f"- From {pathway.source_label}: " + " ".join(parts))
+            lines.append(f"- From {_source(pathway)}: " + " ".join(parts))
     return lines
 
 
@@ -582,13 +588,35 @@ def location_prefetches(prefix: str = "") -> list:
     ]
 
 
+# What referral_lines and eligibility_lines read of each inbound pathway (a page of 20 services has hundreds:
+# only these columns are read, and of the source service or role only its name, as `source_name`).
+INBOUND_FIELDS = (
+    "target_service_id",
+    "method",
+    "how_to_refer",
+    "form_url",
+    "information_to_include",
+    "pre_referral_workup",
+    "consent_basis",
+    "urgent_target_days",
+    "routine_target_days",
+    "typical_wait_days",
+    "wait_as_of",
+    "min_age_months",
+    "max_age_months",
+    "inclusion_criteria",
+    "exclusion_criteria",
+)
+
+
 def with_hsds(queryset: QuerySet[Service], *, full: bool) -> QuerySet[Service]:
     """Services with what service_to_hsds reads, prefetched."""
     queryset = queryset.select_related("organization", "access_point").prefetch_related(
         Prefetch(
             "inbound_pathways",
             queryset=Pathway.objects.filter(is_active=True)
-            .select_related("source_service", "source_role")
+            .only(*INBOUND_FIELDS)
+            .annotate(source_name=Coalesce("source_service__name", "source_role__name"))
             .order_by("source_role__ordering", "source_service__name", "pk"),
             to_attr="active_inbound",
         ),

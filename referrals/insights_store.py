@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .insights import network_insights
@@ -100,13 +101,23 @@ def insights_compute(*, directory_id: int) -> NetworkInsights | None:
     return NetworkInsights.objects.get(directory=directory)
 
 
-def insights_stored(*, directory: Directory) -> NetworkInsights | None:
-    """What is stored (1 query); when nothing has been computed yet, asks for it (and returns None then)."""
-    stored = NetworkInsights.objects.filter(directory=directory).first()
-    if stored is None or stored.data is None:
+def insights_stored(*, directory: Directory, as_text: bool = False) -> NetworkInsights | None:
+    """What is stored (1 query); when nothing has been computed yet, asks for it (and returns None then).
+
+    With `as_text`, the JSON is read as the database's text of it (`data_text`; `data` is not loaded): the API
+    sends it as it is, without parsing megabytes of dead ends and serialising them again."""
+    queryset = NetworkInsights.objects.filter(directory=directory)
+    if as_text:
+        queryset = queryset.defer("data").annotate(data_text=Cast("data", TextField()))
+
+    def missing(found: NetworkInsights | None) -> bool:
+        return found is None or (found.data_text if as_text else found.data) is None
+
+    stored = queryset.first()
+    if missing(stored):
         if stored is None or stored.scheduled_for is None or stored.scheduled_for < timezone.now() - STALE:
             insights_schedule(directory_id=directory.pk)
-            stored = NetworkInsights.objects.filter(directory=directory).first()  # eager (no broker): computed
-        if stored is None or stored.data is None:
+            stored = queryset.first()  # eager (no broker): computed
+        if missing(stored):
             return None
     return stored

@@ -60,7 +60,7 @@ def directory_map(request, slug: str):
         directory=directory,
         filters=filters,
         limit=limit,
-        edge_limit=max(map_graph.MAX_DRAWN_EDGES, limit * 10),
+        edge_limit=max(map_graph.MAX_DRAWN_EDGES, map_graph.MAX_DRAWN_EDGES * limit // map_graph.MAX_DRAWN_SERVICES),
     )
     more_url = ""
     if graph["more_limit"]:

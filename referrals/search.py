@@ -1,8 +1,10 @@
 """Accent-insensitive search: "nguyen" finds "Nguyễn", "Nguyễn" finds "Nguyen".
 
 `name__unaccented__icontains=fold(word)` compares the column with its accents removed against the
-search word folded in Python. PostgreSQL removes them with the `unaccent` extension (a migration
-creates it); on SQLite the same SQL function is registered on each connection, in Python.
+search word folded in Python. PostgreSQL removes them with the `unaccent` extension, through
+`crossroads_unaccent`, an IMMUTABLE wrapper that can be indexed (migrations 0007 and 0010_directory_speed:
+trigram indexes on the folded names and descriptions); on SQLite an `unaccent` SQL function is registered
+on each connection, in Python.
 """
 
 import unicodedata
@@ -22,6 +24,10 @@ def fold(text: str) -> str:
 class Unaccented(models.Transform):
     lookup_name = "unaccented"
     function = "unaccent"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # The indexed expression (0010_directory_speed): upper(crossroads_unaccent(column::text)).
+        return self.as_sql(compiler, connection, function="crossroads_unaccent", **extra_context)
 
 
 def register_lookups() -> None:

@@ -133,7 +133,13 @@ def service_search(
     age_months: int | None = None,
     place: Place | None = None,
 ) -> QuerySet[Service]:
-    services = service_card_queryset().filter(service_visible_q(user))
+    # What a search result card shows: its organisation and its terms (not the catchments and phones of the
+    # service page's card).
+    services = (
+        Service.objects.select_related("organization")
+        .prefetch_related(Prefetch("attributes", queryset=Attribute.objects.select_related("taxonomy_term__taxonomy")))
+        .filter(service_visible_q(user))
+    )
     if directory is not None:
         services = services.filter(directory=directory)
     for term in (need, sector):

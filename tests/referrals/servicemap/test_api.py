@@ -124,3 +124,28 @@ def test_the_endpoints_are_in_the_openapi_docs(client):
         "/api/servicemap/events/{event_id}/digest",
     ):
         assert path in paths
+
+
+def test_graph_answer_is_the_schema_with_each_pathways_needs_and_highlighted_first_within_edge_limit(client, network):
+    from referrals.map_schemas import GraphOut
+
+    body = client.get("/api/servicemap/ballarat/graph").json()
+    assert GraphOut.model_validate(body).model_dump(mode="json") == body  # sent unvalidated: nothing missing or extra
+    needs = {e["id"]: e["needs"] for e in body["edges"]}
+    assert needs[str(network["gp_access"].pk)] == ["Development"]
+    assert all(needs.values())
+    # edge_limit keeps the highlighted pathway, then the others in id order.
+    pk = network["mch_access"].pk
+    first = sorted(e["id"] for e in body["edges"] if e["id"] != str(pk))[0]
+    limited = client.get(f"/api/servicemap/ballarat/graph?edge_limit=2&highlight={pk}").json()
+    assert {e["id"] for e in limited["edges"]} == {str(pk), first}
+    assert limited["total_edges"] == 5
+
+
+def test_insights_api_is_the_stored_json_with_when_it_was_computed(client, network, coordinator, token_for):
+    from referrals.models import NetworkInsights
+
+    body = client.get("/api/servicemap/ballarat/insights", headers=token_for(coordinator)).json()
+    stored = NetworkInsights.objects.get(directory=network["directory"])
+    assert {k: v for k, v in body.items() if k not in ("computed_at", "recomputing")} == stored.data
+    assert body["computed_at"] == stored.computed_at.isoformat() and body["recomputing"] is False

@@ -12,7 +12,7 @@ import operator
 import uuid
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
@@ -50,7 +50,6 @@ from .models import (
     Taxonomy,
     TaxonomyTerm,
     WhereIndexEntry,
-    verification_state,
 )
 from .places import Place
 from .search import fold
@@ -363,6 +362,7 @@ class Option:
     pathway: Pathway | None = None
     key: tuple = ()  # sort_key(query), computed once
     meets_constraints: bool = True  # the target meets the family's constraints (from the row)
+    today: date | None = None  # for staleness (one date for the whole answer)
 
     @property
     def eligible(self) -> bool:
@@ -374,9 +374,9 @@ class Option:
         return (self.row.need_count or 0) <= FOCUSED_NEEDS
 
     @classmethod
-    def ranked(cls, row, query: WhereQuery) -> Option:
+    def ranked(cls, row, query: WhereQuery, today: date | None = None) -> Option:
         """An option for a row, with its sort key and whether its target meets the family's constraints."""
-        option = cls(row)
+        option = cls(row, today=today)
         option.key = option.sort_key(query)
         option.meets_constraints = not (
             (query.free and not (row.target_service__is_free or row.target_service__is_bulk_billed))
@@ -399,10 +399,11 @@ class Option:
 
     @cached_property
     def stale(self) -> bool:
-        row = self.row
-        pathway_state = verification_state(row.last_verified, row.review_due)
-        service_state = verification_state(row.target_service__assured_date, row.target_service__review_due)
-        return pathway_state != "current" or service_state == "overdue"
+        """The pathway is not current (unverified or overdue), or its service is overdue (verification_state)."""
+        row, today = self.row, self.today or timezone.localdate()
+        pathway_overdue = row.review_due is not None and row.review_due < today
+        service_overdue = row.target_service__review_due is not None and row.target_service__review_due < today
+        return pathway_overdue or row.last_verified is None or service_overdue
 
     def sort_key(self, query: WhereQuery) -> tuple:
         """Urgent tier first (when urgent), focused pathways, fresh before stale, taking referrals, short waits."""
@@ -589,16 +590,19 @@ INDEX_COLUMNS = (
 WhereRow = namedtuple("WhereRow", (*CANDIDATE_FIELDS, "referrers", "misses"), defaults=(None,))
 
 
-PRIMARY = INDEX_COLUMNS.index("need_id")
+PRIMARY, REFERRERS = INDEX_COLUMNS.index("need_id"), INDEX_COLUMNS.index("referrers")
 
 
-def _rows(entries: QuerySet, query: WhereQuery, *extra: str) -> list:
+def _rows(entries: QuerySet, query: WhereQuery, *extra: str, with_referrers: bool = False) -> list:
     """The rows of these index entries, one per pathway (a pathway listed for the need and a related one
-    comes once, as the need's own); in the queryset's order."""
+    comes once, as the need's own); in the queryset's order. Who may refer (JSON) only when asked for."""
     rows: dict[uuid.UUID, Any] = {}
     need_id = query.need.pk
-    for values in entries.values_list(*INDEX_COLUMNS, *extra):
+    columns = INDEX_COLUMNS if with_referrers else INDEX_COLUMNS[:-1]
+    for values in entries.values_list(*columns, *extra):
         values = list(values)
+        if not with_referrers:
+            values.insert(REFERRERS, None)
         values[PRIMARY] = values[PRIMARY] == need_id
         row = WhereRow(*values)
         if row.id not in rows or (row.primary and not rows[row.id].primary):
@@ -639,7 +643,8 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
     mine = entries.filter(_may_use_q(query))
 
     # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
-    pool = [Option.ranked(row, query) for row in _rows(mine.filter(fits_q), query)]
+    today = timezone.localdate()
+    pool = [Option.ranked(row, query, today) for row in _rows(mine.filter(fits_q), query)]
     pool = _one_per_target(sorted(pool, key=lambda o: o.key))
     eligible = [o for o in pool if o.meets_constraints]
     # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
@@ -663,11 +668,8 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
             | (Q(any_professional=True) if pool else Q(pk__in=[]))
         )
     )
-    seconds = [Option.ranked(row, query) for row in _rows(seconds_qs, query)]
-    referrer_roles = {
-        o.row.id: {uuid.UUID(r) for r in o.row.referrers if r in held_roles} for o in seconds if o.row.referrers
-    }
-    routes = _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps, limit)
+    seconds = [Option.ranked(row, query, today) for row in _rows(seconds_qs, query, with_referrers=True)]
+    routes = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
 
     # What does not fit now: the pathways I may use that miss something, fewest misses first.
     every = {**fit, **constraints}
@@ -681,7 +683,7 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
         "misses",
     )
     # Each service once (its closest pathway), the closest first.
-    near = sorted((Option.ranked(row, query) for row in near_rows), key=lambda o: (o.row.misses, o.key))
+    near = sorted((Option.ranked(row, query, today) for row in near_rows), key=lambda o: (o.row.misses, o.key))
     near = _one_per_target(near)[:limit]
 
     # Alternatives named by the pathways I may use, when they fit every filter themselves.
@@ -710,9 +712,10 @@ def _route_key(route: Route) -> tuple:
     )
 
 
-def _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps, limit) -> list[Route]:
+def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> list[Route]:
     """The best `limit` two-step routes, fresh before stale, then by the total wait."""
     first_by_service = {o.target_id: o for o in pool}
+    held_by_text = {str(role_id): role_id for role_id in roles_held}  # the seconds' referrers are text
     firsts_by_role: dict[uuid.UUID, list[Option]] = {}
     for role_id, service_ids in roles_held.items():
         # Only the best few of each role can be among a route's first steps: one more than shown, in case
@@ -735,7 +738,8 @@ def _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps, l
         firsts: dict[uuid.UUID, Option] = {}
         if row.source_service_id in first_by_service:
             firsts[row.source_service_id] = first_by_service[row.source_service_id]
-        for role_id in {row.source_role_id, *referrer_roles.get(row.id, ())}:
+        referrers = (held_by_text[r] for r in row.referrers or () if r in held_by_text)
+        for role_id in {row.source_role_id, *referrers}:
             for first in firsts_by_role.get(role_id, ()):
                 firsts.setdefault(first.target_id, first)
         if row.any_professional:  # every service's practitioners are professionals

@@ -738,8 +738,9 @@ def hsds_import_run(
     from .hsds_import import Importer
 
     with transaction.atomic():
-        if dry_run:
-            report = Importer(directory, mappings=mappings, progress=progress, write=False).run(payload)
+        if dry_run:  # rolled back: the "where" index is left as it is
+            with where_index_deferred(discard=True):
+                report = Importer(directory, mappings=mappings, progress=progress, write=False).run(payload)
             transaction.set_rollback(True)
         else:
             # The import writes in bulk (no signals): the directory's "where" index is rewritten once, at the end.

@@ -214,8 +214,9 @@ def _refresh(pathway_ids: set, service_ids: set, directory_ids: set) -> None:
 
 
 @contextlib.contextmanager
-def where_index_deferred() -> Iterator[None]:
-    """Collect the refreshes asked for inside (a bulk write, an import) and do them once at the end."""
+def where_index_deferred(*, discard: bool = False) -> Iterator[None]:
+    """Collect the refreshes asked for inside (a bulk write, an import) and do them once at the end; with
+    `discard`, not at all (a dry run, rolled back)."""
     if _deferred.get() is not None:  # already deferred: the outermost block refreshes
         yield
         return
@@ -225,7 +226,8 @@ def where_index_deferred() -> Iterator[None]:
         pending = _deferred.get()
     finally:
         _deferred.reset(token)
-    _refresh(pending["pathways"], pending["services"], pending["directories"])
+    if not discard:
+        _refresh(pending["pathways"], pending["services"], pending["directories"])
 
 
 def _pathway_saved(sender, instance, raw=False, **kwargs):

@@ -241,3 +241,25 @@ def test_migrating_forward_indexes_the_pathways_already_there():
     assert snapshot() == maintained
     assert set(entries(pathway)) == {"speech-language", "housing"} and entries(retired) == {}
     assert entries(pathway)["housing"].catchment == ["p:3350"]
+
+
+def test_an_hsds_import_keeps_the_rows_right_and_a_dry_run_leaves_them(directory, client):
+    service = services.service_create(
+        directory=directory, name="Speech", catchment_postcodes=["3356"], catchment_lgas=[places.HEPBURN]
+    )
+    pathway = PathwayFactory(directory=directory, target_service=service)
+    assert entries(pathway)["speech-language"].catchment == [f"l:{places.HEPBURN}", "p:3356"]
+    exported = client.get(f"/api/hsds/services/{service.pk}").json()
+    exported["service_areas"] = []  # the file says: no catchment now
+
+    services.hsds_import_run(directory=directory, payload=exported, dry_run=True)
+    assert entries(pathway)["speech-language"].catchment == [f"l:{places.HEPBURN}", "p:3356"]
+    report = services.hsds_import_run(directory=directory, payload=exported)
+    assert report["rejected"] == []
+    assert entries(pathway)["speech-language"].has_catchment is False
+    assert eligible(directory, place="3350") == ["Speech"]
+    rebuilt()
+
+    exported["status"] = "inactive"
+    services.hsds_import_run(directory=directory, payload=exported)
+    assert entries(pathway) == {} and ask(directory).empty

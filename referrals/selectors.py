@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -282,6 +282,7 @@ URGENT = "urgent"
 ROUTINE = "routine"
 FOCUSED_NEEDS = 2
 NEAR_MISS_ROWS = 4  # rows read for each "doesn't fit now" place (several pathways may lead to one service)
+SECOND_ROWS = 4  # second steps read for each two-step route shown (more only when these do not settle it)
 
 CONSTRAINT_LABELS = {"acco": "ACCO", "free": "free", "interpreter": "interpreter"}
 
@@ -593,16 +594,27 @@ WhereRow = namedtuple("WhereRow", (*CANDIDATE_FIELDS, "referrers", "misses"), de
 PRIMARY, REFERRERS = INDEX_COLUMNS.index("need_id"), INDEX_COLUMNS.index("referrers")
 
 
-def _rows(entries: QuerySet, query: WhereQuery, *extra: str, with_referrers: bool = False) -> list:
-    """The rows of these index entries, one per pathway (a pathway listed for the need and a related one
-    comes once, as the need's own); in the queryset's order. Who may refer (JSON) only when asked for."""
+def _row_values(entries: QuerySet, *extra: str, with_referrers: bool = False) -> list[list]:
+    """The index columns of these entries (who may refer, JSON, only when asked for)."""
+    columns = INDEX_COLUMNS if with_referrers else INDEX_COLUMNS[:-1]
+    found = [list(values) for values in entries.values_list(*columns, *extra)]
+    if not with_referrers:
+        for values in found:
+            values.insert(REFERRERS, None)
+    return found
+
+
+def _rows(entries: QuerySet, query: WhereQuery, *extra: str) -> list:
+    return _rows_of(_row_values(entries, *extra), query)
+
+
+def _rows_of(found: list[list], query: WhereQuery) -> list:
+    """The rows, one per pathway (a pathway listed for the need and a related one comes once, as the need's
+    own), in the order found."""
     rows: dict[uuid.UUID, Any] = {}
     need_id = query.need.pk
-    columns = INDEX_COLUMNS if with_referrers else INDEX_COLUMNS[:-1]
-    for values in entries.values_list(*columns, *extra):
+    for values in found:
         values = list(values)
-        if not with_referrers:
-            values.insert(REFERRERS, None)
         values[PRIMARY] = values[PRIMARY] == need_id
         row = WhereRow(*values)
         if row.id not in rows or (row.primary and not rows[row.id].primary):
@@ -668,8 +680,21 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
             | (Q(any_professional=True) if pool else Q(pk__in=[]))
         )
     )
-    seconds = [Option.ranked(row, query, today) for row in _rows(seconds_qs, query, with_referrers=True)]
-    routes = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
+    # Read in the order routes can rank (fresh second steps first, then by their wait): the best few
+    # rows are enough, unless none of them ends the search (then all of them; rare).
+    stale = Q(last_verified__isnull=True) | Q(review_due__lt=today) | Q(target_review_due__lt=today)
+    seconds_qs = seconds_qs.annotate(
+        stale_first=Case(When(stale, then=Value(1)), default=Value(0)),
+        wait_bound=Coalesce("typical_wait_days", Value(0)),
+    ).order_by("stale_first", "wait_bound", "pathway_id")
+    cap = limit * SECOND_ROWS
+    values = _row_values(seconds_qs[: cap + 1], with_referrers=True)
+    seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
+    routes, exhausted = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
+    if exhausted and len(values) > cap:
+        values = _row_values(seconds_qs, with_referrers=True)
+        seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
+        routes, _ = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
 
     # What does not fit now: the pathways I may use that miss something, fewest misses first.
     every = {**fit, **constraints}
@@ -712,8 +737,9 @@ def _route_key(route: Route) -> tuple:
     )
 
 
-def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> list[Route]:
-    """The best `limit` two-step routes, fresh before stale, then by the total wait."""
+def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> tuple[list[Route], bool]:
+    """The best `limit` two-step routes, fresh before stale, then by the total wait; and whether every
+    second step was looked at (no later second step could still enter: there may be more to read)."""
     first_by_service = {o.target_id: o for o in pool}
     held_by_text = {str(role_id): role_id for role_id in roles_held}  # the seconds' referrers are text
     firsts_by_role: dict[uuid.UUID, list[Option]] = {}
@@ -731,8 +757,10 @@ def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> list[Ro
         return (second.stale, second.wait_days if second.wait_days is not None else 0)
 
     best: list[tuple[tuple, Route]] = []
+    exhausted = True
     for second in sorted(seconds, key=bound):
         if len(best) >= limit and bound(second) > best[-1][0][:2]:
+            exhausted = False
             break
         row = second.row
         firsts: dict[uuid.UUID, Option] = {}
@@ -752,7 +780,7 @@ def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> list[Ro
             route = Route(second=second, firsts=ranked)
             bisect.insort(best, (_route_key(route), route), key=lambda item: item[0])
             del best[limit:]
-    return [route for _, route in best]
+    return [route for _, route in best], exhausted
 
 
 def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: int) -> list[Alternative]:

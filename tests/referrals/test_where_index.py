@@ -263,3 +263,25 @@ def test_an_hsds_import_keeps_the_rows_right_and_a_dry_run_leaves_them(directory
     exported["status"] = "inactive"
     services.hsds_import_run(directory=directory, payload=exported)
     assert entries(pathway) == {} and ask(directory).empty
+
+
+def test_only_the_best_second_steps_are_read_and_ties_read_them_all(directory):
+    """Two-step routes come from the second steps read freshest and shortest first; with `limit` 2 the best two
+    are the same as when every second step is judged, also when they all tie (then all of them are read)."""
+    gp = ServiceFactory(directory=directory, name="GP clinic", practitioner_roles=["gp"])
+    PathwayFactory(directory=directory, target_service=gp, typical_wait_days=5)
+    for i, wait in enumerate([90, 10, 60, 30, 20, 80, 70, 40, 50, 100]):
+        paediatrician = ServiceFactory(directory=directory, name=f"Paediatrician {i}")
+        PathwayFactory(
+            directory=directory, source_role=role("gp"), target_service=paediatrician, typical_wait_days=wait
+        )
+    query = selectors.WhereQuery(directory=directory, need=need("speech-language"), role=role("mch-nurse"))
+
+    def shown(limit: int) -> list[tuple[str, int]]:
+        return [(r.second.service.name, r.wait_days) for r in selectors.where_can_i_refer(query, limit=limit).two_step]
+
+    assert shown(2) == [("Paediatrician 1", 15), ("Paediatrician 4", 25)]
+    assert shown(2) == shown(20)[:2] and len(shown(20)) == 10
+    Pathway.objects.filter(source_role=role("gp")).update(typical_wait_days=30)  # all tie: read them all
+    where_index_rebuild()
+    assert shown(2) == [("Paediatrician 0", 35), ("Paediatrician 1", 35)]

@@ -833,3 +833,55 @@ class NetworkInsights(models.Model):
 
     def __str__(self) -> str:
         return f"Insights of {self.directory}"
+
+
+class WhereIndexEntry(models.Model):
+    """One row per (need, pathway) for "where can I refer?": the filter and ranking columns of an active pathway
+    into a listed service, copied from the pathway, its target service and the catchment that applies.
+
+    Maintained by where_index.py (on every change to a pathway, its needs or referrer roles, a service or its
+    catchment) and rebuilt by `manage.py where_index_rebuild`, so the question is one index scan on
+    (directory, need) with no joins; Python then ranks only the rows that fit.
+    """
+
+    # (directory, need) and (pathway, need) are indexed below; the target service for a service's changes.
+    directory = models.ForeignKey(Directory, on_delete=models.CASCADE, related_name="+", db_index=False)
+    need = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="where_entries", db_index=False)
+    target_service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    source_service_id = models.UUIDField(null=True, blank=True)
+    source_role_id = models.UUIDField(null=True, blank=True)
+    # Who may refer: the source role and the other referrer roles (ids as strings), any professional, families.
+    referrers = models.JSONField(default=list, blank=True)
+    any_professional = models.BooleanField(default=False)
+    self_referral = models.BooleanField(default=False)
+    # Eligibility: the pathway's age range (or the service's), the catchment that applies (the pathway's own,
+    # or else the service's postcodes and councils, as "p:3350" and "l:City of Ballarat"), status, capacity.
+    low_age = models.PositiveIntegerField(null=True, blank=True)
+    high_age = models.PositiveIntegerField(null=True, blank=True)
+    catchment = models.JSONField(default=list, blank=True)
+    has_catchment = models.BooleanField(default=False)
+    target_status = models.CharField(max_length=20)
+    target_capacity = models.CharField(max_length=10)
+    target_is_acco = models.BooleanField(default=False)
+    target_has_interpreter = models.BooleanField(default=False)
+    target_is_free = models.BooleanField(default=False)
+    target_is_bulk_billed = models.BooleanField(default=False)
+    # Ranking.
+    target_name = models.CharField(max_length=250)
+    target_assured_date = models.DateField(null=True, blank=True)
+    target_review_due = models.DateField(null=True, blank=True)
+    urgent_target_days = models.PositiveIntegerField(null=True, blank=True)
+    typical_wait_days = models.PositiveIntegerField(null=True, blank=True)
+    last_verified = models.DateField(null=True, blank=True)
+    review_due = models.DateField(null=True, blank=True)
+    need_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "where index entry"
+        verbose_name_plural = "where index entries"
+        constraints = [models.UniqueConstraint(fields=["pathway", "need"], name="where_index_one_per_need")]
+        indexes = [models.Index(fields=["directory", "need", "target_status"], name="where_index_need")]
+
+    def __str__(self) -> str:
+        return f"{self.need} — {self.pathway_id}"

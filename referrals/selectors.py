@@ -6,16 +6,28 @@ in the database and ranks only the rows that fit in Python (see where_can_i_refe
 
 from __future__ import annotations
 
+import bisect
 import json
 import operator
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
 from django.utils import timezone
@@ -37,10 +49,11 @@ from .models import (
     ServiceArea,
     Taxonomy,
     TaxonomyTerm,
-    verification_state,
+    WhereIndexEntry,
 )
 from .places import Place
 from .search import fold
+from .where_index import place_tokens
 
 LISTED = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
 
@@ -275,6 +288,7 @@ URGENT = "urgent"
 ROUTINE = "routine"
 FOCUSED_NEEDS = 2
 NEAR_MISS_ROWS = 4  # rows read for each "doesn't fit now" place (several pathways may lead to one service)
+SECOND_ROWS = 4  # second steps read for each two-step route shown (more only when these do not settle it)
 
 CONSTRAINT_LABELS = {"acco": "ACCO", "free": "free", "interpreter": "interpreter"}
 
@@ -355,6 +369,7 @@ class Option:
     pathway: Pathway | None = None
     key: tuple = ()  # sort_key(query), computed once
     meets_constraints: bool = True  # the target meets the family's constraints (from the row)
+    today: date | None = None  # for staleness (one date for the whole answer)
 
     @property
     def eligible(self) -> bool:
@@ -366,9 +381,9 @@ class Option:
         return (self.row.need_count or 0) <= FOCUSED_NEEDS
 
     @classmethod
-    def ranked(cls, row, query: WhereQuery) -> Option:
+    def ranked(cls, row, query: WhereQuery, today: date | None = None) -> Option:
         """An option for a row, with its sort key and whether its target meets the family's constraints."""
-        option = cls(row)
+        option = cls(row, today=today)
         option.key = option.sort_key(query)
         option.meets_constraints = not (
             (query.free and not (row.target_service__is_free or row.target_service__is_bulk_billed))
@@ -391,10 +406,11 @@ class Option:
 
     @cached_property
     def stale(self) -> bool:
-        row = self.row
-        pathway_state = verification_state(row.last_verified, row.review_due)
-        service_state = verification_state(row.target_service__assured_date, row.target_service__review_due)
-        return pathway_state != "current" or service_state == "overdue"
+        """The pathway is not current (unverified or overdue), or its service is overdue (verification_state)."""
+        row, today = self.row, self.today or timezone.localdate()
+        pathway_overdue = row.review_due is not None and row.review_due < today
+        service_overdue = row.target_service__review_due is not None and row.target_service__review_due < today
+        return pathway_overdue or row.last_verified is None or service_overdue
 
     def sort_key(self, query: WhereQuery) -> tuple:
         """Urgent tier first (when urgent), focused pathways, fresh before stale, taking referrals, short waits."""
@@ -507,35 +523,28 @@ def _json_list_has(column: str, value: str) -> Q:
     return Q(Contains(Cast(column, TextField()), json.dumps(value)))
 
 
-def _catchment_fit_q(place: Place) -> Q:
-    """The pathway's catchment (or, when it has none, its service's) covers the place, or there is none."""
-    areas = ServiceArea.objects.filter(service_id=OuterRef("target_service_id")).exclude(
-        area_type=ServiceArea.AreaType.OTHER
-    )
-    covers, own = Q(), []
-    if place.postcode:
-        covers |= Q(area_type=ServiceArea.AreaType.POSTCODE, code=place.postcode)
-        own.append(_json_list_has("catchment_postcodes", place.postcode))
-    if place.lgas:
-        covers |= Q(area_type=ServiceArea.AreaType.LGA, code__in=sorted(place.lgas))
-        own += [_json_list_has("catchment_lgas", lga) for lga in sorted(place.lgas)]
-    no_own = Q(catchment_postcodes=[]) & Q(catchment_lgas=[])
-    return (no_own & (~Exists(areas) | Exists(areas.filter(covers)))) | (~no_own & reduce(operator.or_, own))
+def _json_list_has_any(column: str, values: list[str]) -> Q:
+    """The JSON list of strings in `column` holds one of `values`: jsonb ?| on PostgreSQL, text matches on SQLite."""
+    if not values:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        return Q(**{f"{column}__has_any_keys": sorted(values)})
+    return reduce(operator.or_, (_json_list_has(column, value) for value in sorted(values)))
 
 
 def _fit_conditions(query: WhereQuery) -> dict[str, Q]:
-    """What rules a pathway out now (status, capacity, age, catchment), as SQL conditions."""
+    """What rules a pathway out now (status, capacity, age, catchment), as conditions on the where index."""
     conditions = {
-        "open": Q(target_service__status=Service.Status.ACTIVE),
-        "capacity": ~Q(target_service__capacity_status=Service.Capacity.CLOSED),
+        "open": Q(target_status=Service.Status.ACTIVE),
+        "capacity": ~Q(target_capacity=Service.Capacity.CLOSED),
     }
     if query.age_months is not None:
         age = query.age_months
         conditions["age"] = (Q(low_age__isnull=True) | Q(low_age__lte=age)) & (
             Q(high_age__isnull=True) | Q(high_age__gte=age)
         )
-    if query.place.known:
-        conditions["catchment"] = _catchment_fit_q(query.place)
+    if query.place.known:  # the pathway's own catchment, or else its service's; none: anywhere
+        conditions["catchment"] = Q(has_catchment=False) | _json_list_has_any("catchment", place_tokens(query.place))
     return conditions
 
 
@@ -543,11 +552,11 @@ def _constraint_conditions(query: WhereQuery) -> dict[str, Q]:
     """The family's constraints, judged on the service the family is referred to."""
     conditions = {}
     if query.free:
-        conditions["free"] = Q(target_service__is_free=True) | Q(target_service__is_bulk_billed=True)
+        conditions["free"] = Q(target_is_free=True) | Q(target_is_bulk_billed=True)
     if query.acco:
-        conditions["acco"] = Q(target_service__is_acco=True)
+        conditions["acco"] = Q(target_is_acco=True)
     if query.interpreter:
-        conditions["interpreter"] = Q(target_service__has_interpreter=True)
+        conditions["interpreter"] = Q(target_has_interpreter=True)
     return conditions
 
 
@@ -557,28 +566,72 @@ def _all(conditions) -> Q:
 
 def _may_use_q(query: WhereQuery) -> Q:
     """My role may use the pathway: its source role, one of its other referrer roles, any professional, or families."""
-    Roles = Pathway.referrer_roles.through
-    mine = query.role.pk
-    q = Q(source_role_id=mine) | Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id=mine))
+    q = _json_list_has("referrers", str(query.role.pk))
     return q | (Q(self_referral=True) if query.is_family else Q(any_professional=True))
 
 
-def _where_pathways(query: WhereQuery, need_ids: list[uuid.UUID]) -> QuerySet[Pathway]:
-    """Active pathways of the directory for the need (or a related one) into a listed service, annotated."""
-    Needs = Pathway.needs.through
-    counts = Needs.objects.filter(pathway_id=OuterRef("pk")).order_by().values("pathway_id")
-    return (
-        Pathway.objects.filter(directory=query.directory, is_active=True, target_service__status__in=LISTED)
-        # An IN subquery drives the plan from the need's index (the pathways for it, never all of them).
-        .filter(pk__in=Needs.objects.filter(taxonomyterm_id__in=need_ids).values("pathway_id"))
-        .annotate(
-            primary=Exists(Needs.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id=query.need.pk)),
-            need_count=Subquery(counts.annotate(n=Count("pathway_id")).values("n")[:1]),
-            low_age=Coalesce("min_age_months", "target_service__minimum_age_months"),
-            high_age=Coalesce("max_age_months", "target_service__maximum_age_months"),
-        )
-        .order_by()
-    )
+# The where index's columns, read as the rows ranking works on (named as CANDIDATE_FIELDS, plus who may
+# refer and, for what does not fit now, how many conditions it misses).
+INDEX_COLUMNS = (
+    "pathway_id",
+    "source_service_id",
+    "source_role_id",
+    "target_service_id",
+    "urgent_target_days",
+    "typical_wait_days",
+    "any_professional",
+    "last_verified",
+    "review_due",
+    "need_count",
+    "need_id",  # read as `primary`: the need asked about (not a related one)
+    "target_name",
+    "target_capacity",
+    "target_is_acco",
+    "target_has_interpreter",
+    "target_is_bulk_billed",
+    "target_is_free",
+    "target_assured_date",
+    "target_review_due",
+    "referrers",
+)
+WhereRow = namedtuple("WhereRow", (*CANDIDATE_FIELDS, "referrers", "misses"), defaults=(None,))
+
+
+PRIMARY, REFERRERS = INDEX_COLUMNS.index("need_id"), INDEX_COLUMNS.index("referrers")
+
+
+def _row_values(entries: QuerySet, *extra: str, with_referrers: bool = False) -> list[list]:
+    """The index columns of these entries (who may refer, JSON, only when asked for)."""
+    columns = INDEX_COLUMNS if with_referrers else INDEX_COLUMNS[:-1]
+    found = [list(values) for values in entries.values_list(*columns, *extra)]
+    if not with_referrers:
+        for values in found:
+            values.insert(REFERRERS, None)
+    return found
+
+
+def _rows(entries: QuerySet, query: WhereQuery, *extra: str) -> list:
+    return _rows_of(_row_values(entries, *extra), query)
+
+
+def _rows_of(found: list[list], query: WhereQuery) -> list:
+    """The rows, one per pathway (a pathway listed for the need and a related one comes once, as the need's
+    own), in the order found."""
+    rows: dict[uuid.UUID, Any] = {}
+    need_id = query.need.pk
+    for values in found:
+        values = list(values)
+        values[PRIMARY] = values[PRIMARY] == need_id
+        row = WhereRow(*values)
+        if row.id not in rows or (row.primary and not rows[row.id].primary):
+            rows[row.id] = row
+    return list(rows.values())
+
+
+def _where_entries(query: WhereQuery, need_ids: list[uuid.UUID]) -> QuerySet[WhereIndexEntry]:
+    """The where index's rows of the directory for the need (or a related one): active pathways into listed
+    services, one index scan on (directory, need)."""
+    return WhereIndexEntry.objects.filter(directory=query.directory, need_id__in=need_ids).order_by()
 
 
 def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: int = 5) -> WhereResult:
@@ -596,19 +649,20 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
       service once with its reasons, the closest first (one constraint missed before two).
 
     The database does the filtering (need, who may refer, status, capacity, age, catchment, the
-    constraints); Python ranks the rows that fit. A constant number of queries whatever the size.
+    constraints) on the where index (where_index.py: one row per need and pathway, with the columns
+    these read); Python ranks the rows that fit. A constant number of queries whatever the size.
     """
     related = related_needs(directory=query.directory, need=query.need)
     need_ids = [query.need.pk, *(t.pk for t in related)]
     related_by_id = {t.pk: t for t in related}
-    pathways = _where_pathways(query, need_ids)
+    entries = _where_entries(query, need_ids)
     fit, constraints = _fit_conditions(query), _constraint_conditions(query)
     fits_q, meets_q = _all(fit.values()), _all(constraints.values())
-    mine = pathways.filter(_may_use_q(query))
-    direct = mine.filter(fits_q)
+    mine = entries.filter(_may_use_q(query))
 
     # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
-    pool = [Option.ranked(row, query) for row in direct.values_list(*CANDIDATE_FIELDS, named=True)]
+    today = timezone.localdate()
+    pool = [Option.ranked(row, query, today) for row in _rows(mine.filter(fits_q), query)]
     pool = _one_per_target(sorted(pool, key=lambda o: o.key))
     eligible = [o for o in pool if o.meets_constraints]
     # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
@@ -617,47 +671,50 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
     eligible_targets = [o.target_id for o in eligible]
 
     # Second steps: pathways that fit everything, into a service I cannot reach, from a first step's
-    # service, a role held there, or any professional.
-    Roles = Pathway.referrer_roles.through
+    # service, a role held there (its source role or another referrer role), or any professional.
     roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
-    held = Attribute.objects.filter(service_id__in=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
+    held = Attribute.objects.filter(service_id__in_array=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
     for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
         roles_held.setdefault(term_id, set()).add(service_id)
-    held_roles = list(roles_held)
-    by_referrer_role = Exists(Roles.objects.filter(pathway_id=OuterRef("pk"), taxonomyterm_id__in=held_roles))
+    held_roles = {str(role_id) for role_id in roles_held}
     seconds_qs = (
-        pathways.filter(fits_q & meets_q)
-        .exclude(target_service_id__in=eligible_targets)
+        entries.filter(fits_q & meets_q)
+        .exclude(target_service_id__in_array=eligible_targets)
         .filter(
-            Q(source_service_id__in=first_targets)
-            | Q(source_role_id__in=held_roles)
-            | by_referrer_role
+            Q(source_service_id__in_array=first_targets)
+            | _json_list_has_any("referrers", sorted(held_roles))
             | (Q(any_professional=True) if pool else Q(pk__in=[]))
         )
-        .annotate(by_referrer_role=by_referrer_role)
     )
-    second_rows = seconds_qs.values_list(*CANDIDATE_FIELDS, "by_referrer_role", named=True)
-    seconds = [Option.ranked(row, query) for row in second_rows]
-    referrer_roles: dict[uuid.UUID, set[uuid.UUID]] = {}
-    by_role_ids = [o.row.id for o in seconds if o.row.by_referrer_role]
-    for pathway_id, term_id in Roles.objects.filter(
-        pathway_id__in=by_role_ids, taxonomyterm_id__in=held_roles
-    ).values_list("pathway_id", "taxonomyterm_id"):
-        referrer_roles.setdefault(pathway_id, set()).add(term_id)
-    routes = _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps)
+    # Read in the order routes can rank (fresh second steps first, then by their wait): the best few
+    # rows are enough, unless none of them ends the search (then all of them; rare).
+    stale = Q(last_verified__isnull=True) | Q(review_due__lt=today) | Q(target_review_due__lt=today)
+    seconds_qs = seconds_qs.annotate(
+        stale_first=Case(When(stale, then=Value(1)), default=Value(0)),
+        wait_bound=Coalesce("typical_wait_days", Value(0)),
+    ).order_by("stale_first", "wait_bound", "pathway_id")
+    cap = limit * SECOND_ROWS
+    values = _row_values(seconds_qs[: cap + 1], with_referrers=True)
+    seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
+    routes, exhausted = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
+    if exhausted and len(values) > cap:
+        values = _row_values(seconds_qs, with_referrers=True)
+        seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
+        routes, _ = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
 
     # What does not fit now: the pathways I may use that miss something, fewest misses first.
     every = {**fit, **constraints}
     misses = reduce(operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in every.values()))
-    near_rows = (
+    near_rows = _rows(
         mine.exclude(fits_q & meets_q)
-        .exclude(target_service_id__in=eligible_targets)
+        .exclude(target_service_id__in_array=eligible_targets)
         .annotate(misses=misses)
-        .order_by("misses", "target_service__name", "target_service_id", "id")
-        .values_list(*CANDIDATE_FIELDS, "misses", named=True)[: limit * NEAR_MISS_ROWS]
+        .order_by("misses", "target_name", "target_service_id", "pathway_id")[: limit * NEAR_MISS_ROWS],
+        query,
+        "misses",
     )
     # Each service once (its closest pathway), the closest first.
-    near = sorted((Option.ranked(row, query) for row in near_rows), key=lambda o: (o.row.misses, o.key))
+    near = sorted((Option.ranked(row, query, today) for row in near_rows), key=lambda o: (o.row.misses, o.key))
     near = _one_per_target(near)[:limit]
 
     # Alternatives named by the pathways I may use, when they fit every filter themselves.
@@ -676,49 +733,72 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
     return result
 
 
-def _routes(query, pool, seconds, roles_held, referrer_roles, max_first_steps) -> list[Route]:
+def _route_key(route: Route) -> tuple:
+    wait = route.wait_days
+    return (
+        route.stale,
+        wait if wait is not None else 10**6,
+        route.second.row.target_service__name,
+        str(route.second.row.id),
+    )
+
+
+def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> tuple[list[Route], bool]:
+    """The best `limit` two-step routes, fresh before stale, then by the total wait; and whether every
+    second step was looked at (no later second step could still enter: there may be more to read)."""
     first_by_service = {o.target_id: o for o in pool}
+    held_by_text = {str(role_id): role_id for role_id in roles_held}  # the seconds' referrers are text
     firsts_by_role: dict[uuid.UUID, list[Option]] = {}
     for role_id, service_ids in roles_held.items():
-        firsts_by_role[role_id] = [first_by_service[s] for s in service_ids if s in first_by_service]
-    routes = []
-    for second in seconds:
+        # Only the best few of each role can be among a route's first steps: one more than shown, in case
+        # one of them is the route's own target (left out below).
+        firsts = [first_by_service[s] for s in service_ids if s in first_by_service]
+        firsts.sort(key=lambda o: (not o.meets_constraints, o.key))
+        firsts_by_role[role_id] = firsts[: max_first_steps + 1]
+    any_professional_firsts = pool[: max_first_steps + 1]
+
+    # A route is never better than its second step allows: stale if the second step is, and a wait of at
+    # least the second step's. Seconds in that order, stopping once no later one can enter the best `limit`.
+    def bound(second: Option) -> tuple:
+        return (second.stale, second.wait_days if second.wait_days is not None else 0)
+
+    best: list[tuple[tuple, Route]] = []
+    exhausted = True
+    for second in sorted(seconds, key=bound):
+        if len(best) >= limit and bound(second) > best[-1][0][:2]:
+            exhausted = False
+            break
         row = second.row
         firsts: dict[uuid.UUID, Option] = {}
         if row.source_service_id in first_by_service:
             firsts[row.source_service_id] = first_by_service[row.source_service_id]
-        for role_id in {row.source_role_id, *referrer_roles.get(row.id, ())}:
+        referrers = (held_by_text[r] for r in row.referrers or () if r in held_by_text)
+        for role_id in {row.source_role_id, *referrers}:
             for first in firsts_by_role.get(role_id, ()):
                 firsts.setdefault(first.target_id, first)
         if row.any_professional:  # every service's practitioners are professionals
-            for first in pool[: max_first_steps + 1]:
+            for first in any_professional_firsts:
                 firsts.setdefault(first.target_id, first)
         firsts.pop(row.target_service_id, None)
         if firsts:
             # Steps that meet the family's constraints first, then the usual ranking.
             ranked = sorted(firsts.values(), key=lambda o: (not o.meets_constraints, o.key))[:max_first_steps]
-            routes.append(Route(second=second, firsts=ranked))
-    routes.sort(
-        key=lambda r: (
-            r.stale,
-            r.wait_days if r.wait_days is not None else 10**6,
-            r.second.row.target_service__name,
-            str(r.second.row.id),
-        )
-    )
-    return routes
+            route = Route(second=second, firsts=ranked)
+            bisect.insort(best, (_route_key(route), route), key=lambda item: item[0])
+            del best[limit:]
+    return [route for _, route in best], exhausted
 
 
 def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: int) -> list[Alternative]:
     """Alternative services named by the pathways I may use, filtered by every filter of the query (two queries)."""
     Links = Pathway.alternatives.through
-    links = Links.objects.filter(pathway_id__in=mine.values("pk"))
+    links = Links.objects.filter(pathway_id__in=mine.values("pathway_id"))
     services = Service.objects.filter(
         pk__in=links.values("service_id"),
         directory=query.directory,
         status=Service.Status.ACTIVE,
     ).exclude(capacity_status=Service.Capacity.CLOSED)
-    services = services.exclude(pk__in=eligible_targets)
+    services = services.exclude(pk__in_array=eligible_targets)
     if query.age_months is not None:
         services = services.filter(age_q(query.age_months))
     if query.place.known:
@@ -749,12 +829,22 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     shown: list[Option] = [*result.eligible, *result.not_eligible]
     for route in result.two_step:
         shown += [route.second, *route.firsts]
-    pathways = Pathway.objects.filter(pk__in={o.row.id for o in shown}).select_related(
-        "target_service__organization", "source_service", "source_role"
-    )
+    pathways = Pathway.objects.filter(pk__in_array={o.row.id for o in shown}).select_related("source_role")
     if related_by_id:  # which related need each pathway is listed for
         pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
+    # Their services (targets and sources) in one query by their keys: joined in, PostgreSQL hashes every service.
+    wanted_services = {o.row.target_service_id for o in shown} | {
+        o.row.source_service_id for o in shown if o.row.source_service_id
+    }
+    services_by_id = {
+        service.pk: service
+        for service in Service.objects.filter(pk__in_array=wanted_services).select_related("organization")
+    }
+    for pathway in by_id.values():
+        pathway.target_service = services_by_id[pathway.target_service_id]
+        if pathway.source_service_id:
+            pathway.source_service = services_by_id[pathway.source_service_id]
     targets = {o.row.target_service_id for o in shown}
     catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
     areas = ServiceArea.objects.filter(service_id__in=targets).exclude(area_type=ServiceArea.AreaType.OTHER)

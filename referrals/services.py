@@ -37,6 +37,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .where_index import where_index_deferred, where_index_refresh
 
 NAME_REQUIRED = "Give it a name."
 AGE_RANGE_BACKWARDS = "The minimum age is above the maximum age."
@@ -258,6 +259,7 @@ def _set_catchment(service: Service, postcodes: list[str], lgas: list[str]) -> N
         for lga in lgas
     ]
     ServiceArea.objects.bulk_create(areas)
+    where_index_refresh(service_ids=[service.pk])  # bulk_create sends no signal
 
 
 def _set_main_phone(service: Service, number: str) -> None:
@@ -381,8 +383,9 @@ def service_create(*, directory: Directory, changed_by: User | None = None, **fi
         service.capacity_as_of = timezone.localdate()
     service.last_modified = timezone.now()
     service.full_clean(exclude=["terms"])
-    service.save()
-    _apply_service_specials(service, fields, changed_by)
+    with where_index_deferred():  # the "where" rows of its pathways are written once, with its catchment
+        service.save()
+        _apply_service_specials(service, fields, changed_by)
     return service
 
 
@@ -396,8 +399,9 @@ def service_update(*, service: Service, changed_by: User | None = None, **fields
         service.capacity_as_of = timezone.localdate()
     service.last_modified = timezone.now()
     service.full_clean(exclude=["terms"])
-    service.save()
-    _apply_service_specials(service, fields, changed_by)
+    with where_index_deferred():  # the "where" rows of its pathways are written once, with its catchment
+        service.save()
+        _apply_service_specials(service, fields, changed_by)
     return service
 
 
@@ -530,9 +534,10 @@ def pathway_create(
     if pathway.typical_wait_days is not None and pathway.wait_as_of is None:
         pathway.wait_as_of = timezone.localdate()
     pathway.full_clean(exclude=["needs", "referrer_roles", "alternatives"])
-    pathway.save()
-    pathway.needs.set(needs)
-    pathway.referrer_roles.set(referrer_roles or [])
+    with where_index_deferred():  # the pathway's "where" rows are written once, with its needs and roles
+        pathway.save()
+        pathway.needs.set(needs)
+        pathway.referrer_roles.set(referrer_roles or [])
     pathway.alternatives.set(alternatives or [])
     _write_revision(pathway, user=changed_by, note=note, previous=None)
     return pathway
@@ -567,11 +572,12 @@ def pathway_update(
     if verified and changed_by is not None:
         _mark_pathway_verified(pathway, changed_by, save=False)
     pathway.full_clean(exclude=["needs", "referrer_roles", "alternatives"])
-    pathway.save()
-    if needs is not None:
-        pathway.needs.set(needs)
-    if referrer_roles is not None:
-        pathway.referrer_roles.set(referrer_roles)
+    with where_index_deferred():  # the pathway's "where" rows are written once
+        pathway.save()
+        if needs is not None:
+            pathway.needs.set(needs)
+        if referrer_roles is not None:
+            pathway.referrer_roles.set(referrer_roles)
     if alternatives is not None:
         pathway.alternatives.set(alternatives)
     _write_revision(pathway, user=changed_by, note=note, previous=previous)
@@ -732,9 +738,17 @@ def hsds_import_run(
     from .hsds_import import Importer
 
     with transaction.atomic():
-        report = Importer(directory, mappings=mappings, progress=progress, write=not dry_run).run(payload)
-        if dry_run or report.failed:
+        if dry_run:  # rolled back: the "where" index is left as it is
+            with where_index_deferred(discard=True):
+                report = Importer(directory, mappings=mappings, progress=progress, write=False).run(payload)
             transaction.set_rollback(True)
+        else:
+            # The import writes in bulk (no signals): the directory's "where" index is rewritten once, at the end.
+            with where_index_deferred():
+                report = Importer(directory, mappings=mappings, progress=progress, write=True).run(payload)
+                where_index_refresh(directory_ids=[directory.pk])
+            if report.failed:
+                transaction.set_rollback(True)
     return report.as_dict()
 
 

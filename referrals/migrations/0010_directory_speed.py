@@ -69,6 +69,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0008_network_insights")]
+    dependencies = [("referrals", "0009_where_index")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -85,10 +85,21 @@ def test_no_app_imports_another_apps_private_names():
 
 
 def test_get_model_only_in_migrations():
+    """The app registry's get_model only in migrations. Code that a migration shares with the app (it takes
+    the registry as its `apps` argument: the historical one, or django.apps.apps at run time) is fine."""
     found = []
     for _, relative, tree in _sources():
+        parameters = {
+            arg.arg
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for arg in function.args.args + function.args.kwonlyargs
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "get_model":
+                registry = node.value
+                if isinstance(registry, ast.Name) and registry.id in parameters:
+                    continue
                 found.append(f"{relative}:{node.lineno}")
     assert found == [], "\n".join(found)
 

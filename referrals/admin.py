@@ -27,6 +27,7 @@ from .models import (
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
+    WhereIndexEntry,
 )
 
 
@@ -260,3 +261,23 @@ class NeedRelationAdmin(admin.ModelAdmin):
 class NetworkInsightsAdmin(admin.ModelAdmin):
     list_display = ["directory", "computed_at", "duration_ms", "scheduled_for", "computations"]
     readonly_fields = ["directory", "data", "computed_at", "duration_ms", "scheduled_for", "computations"]
+
+
+@admin.register(WhereIndexEntry)
+class WhereIndexEntryAdmin(admin.ModelAdmin):
+    """The "where can I refer?" index, derived from pathways and services: to look at, never to edit
+    (`manage.py where_index_rebuild` rewrites it)."""
+
+    list_display = ["pathway", "need", "target_service", "target_status", "target_capacity"]
+    list_filter = ["directory", "target_status"]
+    list_select_related = ["pathway", "need", "target_service"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -31,6 +31,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .where_index import where_index_rebuild
 
 BALLARAT, GOLDEN_PLAINS, HEPBURN, MOORABOOL = places.BALLARAT, places.GOLDEN_PLAINS, places.HEPBURN, places.MOORABOOL
 CENTRAL_HIGHLANDS = [BALLARAT, GOLDEN_PLAINS, HEPBURN, MOORABOOL]
@@ -1994,8 +1995,10 @@ def seed(stdout) -> dict:
             )
         )
     PathwayRevision.objects.bulk_create(revisions, batch_size=500)
-    # Bulk writes send no signals, so no network insights are queued here: the map's pages compute them
-    # when first asked for (insights_store.insights_stored), which spares seeding networkx and the graph.
+    # Bulk writes send no signals: the "where can I refer?" index is rebuilt for the directory here (as
+    # `manage.py where_index_rebuild` would), and no network insights are queued: the map's pages compute
+    # them when first asked for (insights_store.insights_stored), which spares seeding networkx and the graph.
+    where_index_rebuild(directory_id=directory.pk)
     stdout.write(
         f"Directory: {len(made)} services ({created_services} new), "
         f"{Pathway.objects.filter(directory=directory).count()} pathways ({len(pathways)} new) — fictional demo data"

@@ -92,7 +92,9 @@ def fixture_of(empty: Path, seeded: Path, work: Path) -> tuple[Path, int]:
 
     def dump(database: Path) -> list[dict]:
         out = work / f"{database.stem}.json"
-        manage(database, "dumpdata", "--format", "json", "--output", str(out))
+        # The where index is derived: loading the pathways' needs rebuilds its rows (m2m_changed), so it is
+        # left out of the fixture rather than loaded twice.
+        manage(database, "dumpdata", "--format", "json", "--exclude", "referrals.WhereIndexEntry", "--output", str(out))
         return json.loads(out.read_text(encoding="utf-8"))
 
     before = {(row["model"], json.dumps(row["pk"])): row for row in dump(empty)}

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.models import User
 from core.locking import lock_timeout_set
@@ -299,7 +299,8 @@ def _day(moment) -> str:
 
 
 def _clock(moment) -> str:
-    return moment.strftime("%-I:%M %p").lower()
+    """ "9:30 a.m.", as the session pages print times (Django's "g:i a")."""
+    return dateformat.format(moment, "g:i a")
 
 
 def check_in_closed_message(event: Event) -> str:

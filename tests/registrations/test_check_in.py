@@ -107,6 +107,9 @@ def test_page_outside_the_window_warns_and_checks_in_only_with_the_override(clie
     assert 'name="override"' in page
     page = client.post(url, {"code": registration.check_in_code}).content.decode()
     assert "Check-in for this session is open " in page
+    from django.utils import dateformat
+
+    assert f"at {dateformat.format(event.local_start, 'g:i a')}:" in page  # "9:30 a.m.", as elsewhere
     registration.refresh_from_db()
     assert registration.attendance == "unknown"
     page = client.post(url, {"code": registration.check_in_code, "override": "on"}).content.decode()

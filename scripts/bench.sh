@@ -16,7 +16,7 @@ if [[ "${1:-}" == "--quick" ]]; then
   export BENCH_QUICK=1
   shift
 fi
-ALL=(feed list_pages events_list reports tables certificates finalise seed_demo referrals servicemap registration_race)
+ALL=(feed list_pages events_list reports tables certificates finalise seed_demo referrals servicemap registration_lock registration_race)
 NAMES=("$@")
 [[ ${#NAMES[@]} -eq 0 ]] && NAMES=("${ALL[@]}")
 LOGS=${BENCH_LOG_DIR:-$(mktemp -d -t crossroads-bench-XXXXXX)}

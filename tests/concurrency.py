@@ -4,7 +4,7 @@ import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def in_threads(fn, items, *, workers: int):
@@ -26,3 +26,30 @@ def in_threads(fn, items, *, workers: int):
         results = list(pool.map(run, items))
     assert not errors, errors[:3]
     return results
+
+
+class HeldRowLock:
+    """Another transaction holding SELECT … FOR UPDATE on one row until released."""
+
+    def __init__(self, model, pk: int):
+        self.model, self.pk = model, pk
+        self.locked, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self):
+        try:
+            with transaction.atomic():
+                self.model.objects.select_for_update().get(pk=self.pk)
+                self.locked.set()
+                self.release.wait(timeout=20)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.locked.wait(timeout=10)
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.thread.join(timeout=20)

@@ -4,8 +4,6 @@ nothing written — also when the refusal comes at the API's COMMIT, after the v
 The lock-wait tests need PostgreSQL: they run in the PostgreSQL pass.
 """
 
-import threading
-
 import pytest
 from django.db import OperationalError, connection, transaction
 
@@ -17,34 +15,8 @@ from notifications.models import OutboxMessage
 from registrations import services
 from registrations.models import Registration
 from tests.accounts.factories import PartnershipFactory, UserFactory
+from tests.concurrency import HeldRowLock
 from tests.events.factories import EventFactory
-
-
-class HeldRowLock:
-    """Another transaction holding SELECT … FOR UPDATE on one row until released."""
-
-    def __init__(self, model, pk: int):
-        self.model, self.pk = model, pk
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._hold)
-
-    def _hold(self):
-        try:
-            with transaction.atomic():
-                self.model.objects.select_for_update().get(pk=self.pk)
-                self.locked.set()
-                self.release.wait(timeout=20)
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(timeout=10)
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(timeout=20)
 
 
 def _refusal(sqlstate: str | None, text: str = "refused") -> OperationalError:

@@ -3,8 +3,6 @@
 Needs PostgreSQL's lock_timeout: runs in the PostgreSQL pass.
 """
 
-import threading
-
 import pytest
 from django.db import connection, transaction
 
@@ -15,35 +13,13 @@ from notifications.models import OutboxMessage
 from registrations import services
 from registrations.models import Registration
 from tests.accounts.factories import PartnershipFactory, UserFactory
+from tests.concurrency import HeldRowLock
 from tests.events.factories import EventFactory
 
 
-class HeldLock:
+def HeldLock(event_id: int) -> HeldRowLock:  # noqa: N802 - used as a context manager, like a class
     """Another transaction holding the event's row lock until released."""
-
-    def __init__(self, event_id: int):
-        self.event_id = event_id
-        self.locked = threading.Event()
-        self.release = threading.Event()
-        self.thread = threading.Thread(target=self._hold)
-
-    def _hold(self):
-        try:
-            with transaction.atomic():
-                Event.objects.select_for_update().get(pk=self.event_id)
-                self.locked.set()
-                self.release.wait(timeout=20)
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(timeout=10)
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(timeout=20)
+    return HeldRowLock(Event, event_id)
 
 
 @pytest.mark.postgres

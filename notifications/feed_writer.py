@@ -32,7 +32,8 @@ from events.models import Event
 
 from . import ical
 
-EVENT_FIELDS = (
+# The session's own columns, read as they are (and kept under the same names in Facts).
+SESSION_COLUMNS = (
     "pk",
     "uid",
     "start",
@@ -44,6 +45,8 @@ EVENT_FIELDS = (
     "cohosts",
     "sequence",
     "updated_at",
+)
+EVENT_FIELDS = SESSION_COLUMNS + (
     "partnership__name",
     "partnership__time_zone",
     "venue_id",
@@ -92,22 +95,7 @@ class Facts:
     """The values of one session a feed needs, with the attributes `ical._description`,
     `ical._location` and `ical.add_timezones` read from an Event."""
 
-    __slots__ = (
-        "pk",
-        "uid",
-        "start",
-        "end",
-        "title",
-        "description",
-        "status",
-        "cancel_reason",
-        "cohosts",
-        "sequence",
-        "updated_at",
-        "partnership",
-        "venue",
-        "topic_names",
-    )
+    __slots__ = SESSION_COLUMNS + ("partnership", "venue", "topic_names")
 
     def __init__(self, row: dict, partnership: _Partnership, venue: _Venue | None, topic_names: list[str]):
         self.pk = row["pk"]

@@ -78,9 +78,11 @@ def topics_from_slugs(slugs: list[str], *, field: str = "topics") -> list:
 
 @transaction.atomic
 def follow_set(*, user, partnership, topics: list | None = None, source: str = "preferences") -> Follow:
-    """Follow `partnership` (or change the topics of a follow). No topics: every new session."""
+    """Follow `partnership` (or change the topics of a follow). `[]`: every new session; `None`: a new
+    follow gets every session and an existing one keeps its topics (the partnership page's button)."""
     follow, _ = Follow.objects.get_or_create(user=user, partnership=partnership, defaults={"source": source})
-    follow.topics.set(topics or [])
+    if topics is not None:
+        follow.topics.set(topics)
     return follow
 
 

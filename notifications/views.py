@@ -127,7 +127,8 @@ def following(request):
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         partnership = form.cleaned_data["partnership"]
-        follow_set(user=request.user, partnership=partnership, topics=list(form.cleaned_data["topics"]))
+        topics = None if request.POST.get("keep_topics") else list(form.cleaned_data["topics"])
+        follow_set(user=request.user, partnership=partnership, topics=topics)
         messages.success(request, f"You follow {partnership.name}: we e-mail you when it publishes new sessions.")
         return redirect("following")
     return render(

@@ -399,3 +399,20 @@ def test_the_service_keeps_a_subject_with_line_breaks_or_nuls_to_one_header_line
     with pytest.raises(ValidationError) as error:
         announcements.announcement_send(partnership=partnership, sender=coordinator, subject="\n", body="x" * 5001)
     assert set(error.value.message_dict) == {"subject", "body"}
+
+
+def test_the_partnership_page_offers_following_and_keeps_the_topics_of_a_follow(client, partnership, practitioner):
+    housing = TopicFactory(name="Housing", slug="housing")
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "to follow Ballarat Community Partnership" in page and "Sign up" in page
+    client.force_login(practitioner)
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "Follow Ballarat Community Partnership</button>" in page
+    client.post("/my/following/", {"partnership": partnership.slug, "keep_topics": "1"})
+    follow = Follow.objects.get(user=practitioner)
+    assert list(follow.topics.all()) == []
+    client.post("/my/following/", {"partnership": partnership.slug, "topics": ["housing"]})
+    client.post("/my/following/", {"partnership": partnership.slug, "keep_topics": "1"})  # the page's button again
+    assert list(follow.topics.all()) == [housing] and Follow.objects.count() == 1
+    client.post("/my/following/", {"partnership": partnership.slug})  # the preferences form, nothing ticked
+    assert list(follow.topics.all()) == []

@@ -35,8 +35,10 @@ def test_follow_announce_and_unsubscribe(make_ui, size, partnership, coordinator
 
     manager = make_ui(**options)
     manager.log_in_as(coordinator)
-    manager.visit(f"/manage/{partnership.slug}/announcements/")
+    manager.visit(f"/manage/{partnership.slug}/")
     page = manager.page
+    with manager.navigation():
+        page.get_by_role("link", name="Announcements").click()
     expect(page.get_by_text("has 1 follower with a confirmed address")).to_be_visible()
     page.get_by_label("Subject").fill("Parking behind the library during roadworks")
     page.get_by_label("Message").fill("Doveton Street is closed. Park on Camp Street; the rear entrance has a ramp.")
@@ -67,5 +69,18 @@ def test_preferences_page_with_topics_fits_a_phone(phone_ui, partnership, other_
     follow_set(user=practitioner, partnership=partnership, topics=[topic])
     follow_set(user=practitioner, partnership=other_partnership)
     phone_ui.log_in_as(practitioner)
-    phone_ui.visit("/my/following/")
+    phone_ui.visit("/accounts/profile/")
+    with phone_ui.navigation():
+        phone_ui.page.get_by_role("link", name="Partnerships you follow").click()
     expect(phone_ui.page.get_by_text(f"only sessions on {topic.name}")).to_be_visible()
+    phone_ui.visit(partnership.get_absolute_url())
+    with phone_ui.navigation():
+        phone_ui.page.get_by_role("button", name=f"Follow {partnership.name}").click()
+    expect(phone_ui.page.get_by_role("status")).to_contain_text(f"You follow {partnership.name}")
+    assert [t.slug for t in practitioner.follows.get(partnership=partnership).topics.all()] == ["rp"]  # kept
+
+
+def test_sign_up_page_offers_following_unticked(phone_ui, partnership, other_partnership):
+    phone_ui.visit("/accounts/signup/")
+    for name in (partnership.name, other_partnership.name):
+        expect(phone_ui.page.get_by_role("checkbox", name=name)).not_to_be_checked()

@@ -65,7 +65,8 @@ def on_sessions_published(sender, partnership, events, **kwargs):
     from .announcements import sessions_announce
 
     partnership_id, event_ids = partnership.pk, [event.pk for event in events]
-    transaction.on_commit(lambda: sessions_announce(partnership_id=partnership_id, event_ids=event_ids))
+    # robust: the publish has committed; a failure to announce is logged, never the coordinator's error page.
+    transaction.on_commit(lambda: sessions_announce(partnership_id=partnership_id, event_ids=event_ids), robust=True)
 
 
 @receiver(user_signed_up, dispatch_uid="notifications.user_signed_up")

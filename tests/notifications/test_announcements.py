@@ -416,3 +416,17 @@ def test_the_partnership_page_offers_following_and_keeps_the_topics_of_a_follow(
     assert list(follow.topics.all()) == [housing] and Follow.objects.count() == 1
     client.post("/my/following/", {"partnership": partnership.slug})  # the preferences form, nothing ticked
     assert list(follow.topics.all()) == []
+
+
+def test_a_failure_to_announce_never_undoes_or_breaks_the_publish(
+    partnership, followers, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def broken(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(announcements, "sessions_announce", broken)
+    series = _weekly_series(partnership, count=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = series_publish(series=series)  # must not raise
+    assert {e.status for e in Event.objects.filter(series=series)} == {"published"} and len(published) == 2
+    assert "database gone" in caplog.text

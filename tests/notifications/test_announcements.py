@@ -430,3 +430,24 @@ def test_a_failure_to_announce_never_undoes_or_breaks_the_publish(
         published = series_publish(series=series)  # must not raise
     assert {e.status for e in Event.objects.filter(series=series)} == {"published"} and len(published) == 2
     assert "database gone" in caplog.text
+
+
+def test_follow_and_announcement_lists_in_the_api_do_not_grow_in_queries(
+    client, partnership, coordinator, token_for, django_assert_max_num_queries
+):
+    from tests.accounts.factories import PartnershipFactory
+
+    topics = [TopicFactory() for _ in range(3)]
+    for _ in range(15):
+        announcements.follow_set(user=coordinator, partnership=PartnershipFactory(), topics=topics)
+    for n in range(15):
+        Announcement.objects.create(
+            partnership=partnership, kind="message", sent_by=coordinator, subject=f"S{n}", body="b"
+        )
+    headers = token_for(coordinator)
+    with django_assert_max_num_queries(8):
+        follows = client.get("/api/me/follows", headers=headers).json()
+    assert len(follows) == 15 and all(len(f["topics"]) == 3 for f in follows)
+    with django_assert_max_num_queries(8):
+        log = client.get(f"/api/partnerships/{partnership.slug}/announcements", headers=headers).json()
+    assert log["count"] == 15 and {item["sent_by"] for item in log["items"]} == {coordinator.full_name}

@@ -142,6 +142,10 @@ def render(message) -> None:
     """
     if not message.template or message.body_text:
         return
+    if message.kind == OutboxMessage.Kind.ANNOUNCEMENT:
+        from .announcements import announcement_render
+
+        return announcement_render(message)
     registration = registration_get(registration_id=message.registration_id)
     if registration is None or registration.user is None:
         raise Undeliverable("The person's account was deleted before the message went out.")

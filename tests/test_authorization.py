@@ -836,3 +836,39 @@ def test_the_tables_name_only_routes_that_exist():
     kwargs = {name for route in ROUTES for name in route.kwargs}
     unused = sorted(set(KWARG_SAMPLES) - kwargs)
     assert not unused, f"KWARG_SAMPLES has values for kwargs no route takes: {', '.join(unused)}"
+
+
+# --- Followers and announcements (notifications.announcements) ---------------------------------------
+def _walked_follow(world):
+    """The owner follows the sample partnership (the unsubscribe link's token names this follow)."""
+    from notifications.announcements import follow_set
+
+    return follow_set(user=world.coordinator, partnership=world.partnership)
+
+
+def _unsubscribe_token(world) -> str:
+    from notifications.announcements import unsubscribe_token
+
+    return unsubscribe_token(_walked_follow(world))
+
+
+_ANNOUNCEMENT = {"subject": "Walked announcement", "body": "The walk says hello."}
+PAGES.update(
+    {
+        "following": Rule(LOGIN, FORM),  # an empty POST is a form error
+        "follow-stop": Rule(LOGIN, ("POST",)),  # stops the caller's own follow of the partnership in the URL
+        "unsubscribe": Rule(PUBLIC, FORM),  # the signed link in the announcement is the credential (RFC 8058)
+        "announcements": Rule(PARTNERSHIP, FORM),
+    }
+)
+API.update(
+    {
+        "GET /api/me/follows": Rule(LOGIN),
+        "PUT /api/me/follows/{slug}": Rule(LOGIN),
+        "DELETE /api/me/follows/{slug}": Rule(LOGIN),
+        "GET /api/partnerships/{slug}/announcements": Rule(PARTNERSHIP),
+        "POST /api/partnerships/{slug}/announcements/preview": Rule(PARTNERSHIP, body=_ANNOUNCEMENT),
+        "POST /api/partnerships/{slug}/announcements": Rule(PARTNERSHIP, body=_ANNOUNCEMENT),
+    }
+)
+ROUTE_SAMPLES.update({"unsubscribe": lambda w: {"token": _unsubscribe_token(w)}})

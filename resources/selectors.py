@@ -140,7 +140,7 @@ def resource_library(*, partnership: Partnership, q: str | None = None, topic: s
         event__partnership=partnership,
         event__status=Event.Status.PUBLISHED,
         event__end__lte=timezone.now(),
-    ).select_related("event")
+    ).select_related("event", "event__partnership")
     for word in (q or "").split()[:LIBRARY_SEARCH_WORDS]:
         resources = resources.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(event__title__icontains=word)

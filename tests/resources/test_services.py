@@ -95,10 +95,13 @@ def test_a_rolled_back_removal_keeps_the_file(django_capture_on_commit_callbacks
 
     resource = file_resource(EventFactory())
     pk, name = resource.pk, resource.file.name
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.resource_delete(resource=resource)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.resource_delete(resource=resource)
+        raise RuntimeError
     assert callbacks == []
     assert Resource.objects.filter(pk=pk).exists() and default_storage.exists(name)
 

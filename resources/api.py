@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -74,8 +75,12 @@ def create_resource_file(request, event_id: DbId, fields: Form[FileFields], file
 
 
 def _visible_resource(request, resource_id: int):
+    """The resource if the caller may see it; else 401 for an anonymous caller (it may be for attendees:
+    sign in), 404 for others."""
     resource = selectors.resource_get_visible(user=request.user, resource_id=resource_id)
     if resource is None:
+        if not request.user.is_authenticated:
+            raise AuthenticationError(message="Authentication required.")
         raise Http404
     return resource
 

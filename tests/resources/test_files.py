@@ -13,6 +13,8 @@ from tests.resources.factories import JPEG, PNG, docx_bytes, odt_bytes, pdf_byte
         ("deck.pptx", pptx_bytes()),
         ("notes.docx", docx_bytes()),
         ("notes.odt", odt_bytes()),
+        ("sums.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"})),
+        ("deck.odp", zipped({"mimetype": b"application/vnd.oasis.opendocument.presentation"})),
         ("photo.png", PNG),
         ("photo.JPG", JPEG),
         ("photo.jpeg", JPEG),

@@ -307,3 +307,23 @@ def test_the_library_is_paginated_in_a_fixed_number_of_queries(client, partnersh
 
 def test_an_unknown_partnership_has_no_library(client):
     assert client.get(reverse("resource-library", kwargs={"slug": "nowhere"})).status_code == 404
+
+
+def test_the_session_pages_resources_cost_the_same_queries_however_many(client, partnership, practitioner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = _past(partnership)
+    RegistrationFactory(event=event, user=practitioner, attendance="attended")
+    client.force_login(practitioner)
+    file_resource(event, visibility="attendees")
+    client.get(event.get_absolute_url())  # warm
+    with CaptureQueriesContext(connection) as one:
+        client.get(event.get_absolute_url())
+    for n in range(9):
+        file_resource(event, visibility="public", title=f"File {n}")
+        link_resource(event, title=f"Link {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(event.get_absolute_url()).content.decode()
+    assert page.count('class="resource"') == 19
+    assert len(many) == len(one)

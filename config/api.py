@@ -137,5 +137,9 @@ def _register_routers() -> None:
     api.add_router("/", networking_router)
     api.add_router("/", reporting_router)
 
+    from resources.api import router as resources_router
+
+    api.add_router("/", resources_router)
+
 
 _register_routers()

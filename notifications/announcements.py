@@ -2,8 +2,9 @@
 
 - `follow_set` / `follow_delete`: a person follows a partnership (optionally only some topics) or stops.
   Following is consent (Spam Act 2003): nothing is ever announced to anyone who does not follow.
-- `sessions_announce` runs after a publishing action commits (events' `sessions_published`): ONE
-  announcement per action (a series of 10 is one e-mail, not ten), one outbox message per follower.
+- A publishing action (events' `sessions_published`) records ONE announcement in its own transaction
+  (a series of 10 is one e-mail, not ten); once it commits, `announcement_fan_out` puts one outbox message
+  per follower; the periodic sweep finishes any fan-out that never ran (`announcements_resume`).
 - `announcement_send`: a coordinator's short message to the followers (the page previews it first).
 - Every announcement carries a signed, per-follow unsubscribe link (`unsubscribe_url`) that works
   without logging in, also as RFC 8058 one-click (`List-Unsubscribe` headers, see `services.build_email`).
@@ -181,33 +182,73 @@ def _enqueue(announcement: Announcement, follow: Follow, subject: str, event_ids
     )
 
 
-@transaction.atomic
-def sessions_announce(*, partnership_id: int, event_ids: list[int]) -> Announcement | None:
-    """After a publishing action committed: one announcement, one message per follower who wants any
-    of the sessions still published. None when nothing is left to announce."""
-    events = sorted(
-        event_selectors.event_list_published(event_ids=event_ids).select_related("venue").prefetch_related("topics"),
-        key=lambda e: (e.start, e.pk),
-    )
+def sessions_announcement_record(*, partnership, events: list) -> Announcement | None:
+    """In the publishing action's transaction: the announcement, to be sent to the followers once it
+    commits (`announcement_fan_out`). Recorded with the publish, it is never lost: should the fan-out not
+    run (the process stopped after the commit), the periodic outbox sweep does it (`announcements_resume`)."""
+    events = sorted(events, key=lambda e: (e.start, e.pk))
     if not events:
         return None
-    partnership = events[0].partnership
-    if partnership.pk != partnership_id:
-        return None
-    announcement = Announcement.objects.create(
+    return Announcement.objects.create(
         partnership=partnership,
         kind=Announcement.Kind.SESSIONS,
         subject=sessions_subject(partnership, events),
         event_ids=[e.pk for e in events],
     )
+
+
+@transaction.atomic
+def announcement_fan_out(*, announcement_id: int) -> Announcement | None:
+    """One outbox message per follower who wants any of the sessions still published; once (the row is
+    locked and marked, and each message has a dedupe key, so running it twice sends nothing twice)."""
+    announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+    if announcement is None or announcement.fanned_out_at is not None:
+        return announcement
+    events = sorted(
+        event_selectors.event_list_published(event_ids=announcement.event_ids)
+        .filter(partnership_id=announcement.partnership_id)
+        .select_related("venue")
+        .prefetch_related("topics"),
+        key=lambda e: (e.start, e.pk),
+    )
     sent = 0
-    for follow in followers_of(partnership=partnership):
+    partnership = announcement.partnership
+    for follow in followers_of(partnership=partnership) if events else ():
         wanted = _wanted(follow, events)
         if wanted and _enqueue(announcement, follow, sessions_subject(partnership, wanted), [e.pk for e in wanted]):
             sent += 1
-    announcement.recipients = sent
-    announcement.save(update_fields=["recipients"])
+    announcement.recipients += sent
+    announcement.fanned_out_at = timezone.now()
+    announcement.save(update_fields=["recipients", "fanned_out_at"])
     return announcement
+
+
+# An announcement recorded this long ago and not yet sent to its followers is picked up by the sweep
+# (younger ones are most likely being sent right now, just after their commit).
+RESUME_AFTER = timedelta(minutes=2)
+
+
+def announcements_resume(*, now=None) -> list[int]:
+    """The periodic sweep: send the announcements whose fan-out never ran. Returns their ids."""
+    now = now or timezone.now()
+    waiting = list(
+        Announcement.objects.filter(fanned_out_at__isnull=True, created_at__lte=now - RESUME_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    for announcement_id in waiting:
+        announcement_fan_out(announcement_id=announcement_id)
+    return waiting
+
+
+@transaction.atomic
+def sessions_announce(*, partnership_id: int, event_ids: list[int]) -> Announcement | None:
+    """Record and send at once (for callers outside a publishing action). None when nothing is left."""
+    events = list(event_selectors.event_list_published(event_ids=event_ids).filter(partnership_id=partnership_id))
+    if not events:
+        return None
+    announcement = sessions_announcement_record(partnership=events[0].partnership, events=events)
+    return announcement_fan_out(announcement_id=announcement.pk)
 
 
 def announcement_clean(*, subject: str, body: str) -> tuple[str, str]:
@@ -263,7 +304,8 @@ def announcement_send(*, partnership, sender, subject: str, body: str) -> Announ
     )
     sent = sum(1 for follow in followers_of(partnership=partnership) if _enqueue(announcement, follow, subject, []))
     announcement.recipients = sent
-    announcement.save(update_fields=["recipients"])
+    announcement.fanned_out_at = timezone.now()
+    announcement.save(update_fields=["recipients", "fanned_out_at"])
     return announcement
 
 

@@ -52,6 +52,7 @@ def seed(stdout) -> None:
             subject=sessions_subject(partnership, upcoming),
             event_ids=[e.pk for e in upcoming],
             recipients=recipients,
+            fanned_out_at=timezone.now(),  # the log only: the sweep must not send it
         )
     if not Announcement.objects.filter(partnership=partnership, subject=MESSAGE_SUBJECT).exists():
         Announcement.objects.create(
@@ -61,6 +62,7 @@ def seed(stdout) -> None:
             subject=MESSAGE_SUBJECT,
             body=MESSAGE_BODY,
             recipients=recipients,
+            fanned_out_at=timezone.now(),
         )
     stdout.write(
         f"Followers: {recipients} follow {partnership.name}; "

@@ -128,6 +128,8 @@ class Announcement(models.Model):
     body = models.TextField(blank=True)
     event_ids = models.JSONField(default=list, blank=True, help_text="The sessions published (new sessions).")
     recipients = models.PositiveIntegerField(default=0)
+    # When one outbox message per follower was recorded; empty until then (the sweep finishes it).
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -54,19 +54,33 @@ def on_event_changed(sender, event, change, previous, **kwargs):
 from accounts.signals import user_signed_up  # noqa: E402 - kept with the receivers below, for merges
 from events.signals import sessions_published  # noqa: E402
 
+from .signals import outbox_swept  # noqa: E402
+
 
 @receiver(sessions_published, dispatch_uid="notifications.sessions_published")
 def on_sessions_published(sender, partnership, events, **kwargs):
-    """One announcement per publishing action, enqueued after it commits (not under its locks)."""
+    """One announcement per publishing action: recorded in its transaction, sent to the followers once it
+    commits (not under its locks); the periodic sweep sends it should that never run."""
     if notifications_are_muted():
         return
     from django.db import transaction
 
-    from .announcements import sessions_announce
+    from .announcements import announcement_fan_out, sessions_announcement_record
 
-    partnership_id, event_ids = partnership.pk, [event.pk for event in events]
-    # robust: the publish has committed; a failure to announce is logged, never the coordinator's error page.
-    transaction.on_commit(lambda: sessions_announce(partnership_id=partnership_id, event_ids=event_ids), robust=True)
+    announcement = sessions_announcement_record(partnership=partnership, events=list(events))
+    if announcement is None:
+        return
+    announcement_id = announcement.pk
+    # robust: the publish has committed; a failure here is logged (and the sweep retries), never the
+    # coordinator's error page.
+    transaction.on_commit(lambda: announcement_fan_out(announcement_id=announcement_id), robust=True)
+
+
+@receiver(outbox_swept, dispatch_uid="notifications.announcements_resume")
+def on_outbox_swept(sender, **kwargs):
+    from .announcements import announcements_resume
+
+    announcements_resume()
 
 
 @receiver(user_signed_up, dispatch_uid="notifications.user_signed_up")

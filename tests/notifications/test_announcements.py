@@ -424,12 +424,47 @@ def test_a_failure_to_announce_never_undoes_or_breaks_the_publish(
     def broken(**kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(announcements, "sessions_announce", broken)
+    monkeypatch.setattr(announcements, "announcement_fan_out", broken)
     series = _weekly_series(partnership, count=2)
     with django_capture_on_commit_callbacks(execute=True):
         published = series_publish(series=series)  # must not raise
     assert {e.status for e in Event.objects.filter(series=series)} == {"published"} and len(published) == 2
     assert "database gone" in caplog.text
+    # The announcement was recorded with the publish; nothing was sent yet.
+    assert Announcement.objects.get().fanned_out_at is None and not _announcements().exists()
+
+
+def test_an_announcement_whose_sending_never_ran_is_sent_once_by_the_periodic_sweep(
+    partnership, followers, django_capture_on_commit_callbacks
+):
+    """The process stops just after the publish commits (its after-commit work never runs): the
+    announcement is in the database with the publish, and the sweep sends it, once."""
+    from notifications.services import outbox_sweep
+
+    series = _weekly_series(partnership, count=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        series_publish(series=series)
+    announcement = Announcement.objects.get()
+    assert announcement.fanned_out_at is None and not _announcements().exists()
+
+    assert announcements.announcements_resume() == []  # a moment after the commit: not yet (being sent now)
+    later = timezone.now() + announcements.RESUME_AFTER + timedelta(seconds=1)
+    assert announcements.announcements_resume(now=later) == [announcement.pk]
+    assert sorted(_announcements().values_list("to_email", flat=True)) == sorted(f.user.email for f in followers)
+    announcement.refresh_from_db()
+    assert announcement.recipients == 2 and announcement.fanned_out_at is not None
+    assert announcements.announcements_resume(now=later) == []  # done: never twice
+    announcements.announcement_fan_out(announcement_id=announcement.pk)
+    assert _announcements().count() == 2
+
+    # The real sweep runs it too (through outbox_swept).
+    series = _weekly_series(partnership, count=2)
+    with django_capture_on_commit_callbacks(execute=False):
+        series_publish(series=series)
+    Announcement.objects.filter(fanned_out_at__isnull=True).update(created_at=timezone.now() - timedelta(hours=1))
+    outbox_sweep()
+    assert not Announcement.objects.filter(fanned_out_at__isnull=True).exists()
+    assert _announcements().count() == 4
 
 
 def test_follow_and_announcement_lists_in_the_api_do_not_grow_in_queries(

@@ -72,13 +72,13 @@ def _card_url(pathway: Pathway) -> str:
     return pathway.get_absolute_url()
 
 
-def option_out(option: selectors.Option) -> dict:
+def option_json(option: selectors.Option, ref=service_ref) -> dict:
     pathway = option.pathway
     return {
         "pathway": {
             "id": pathway.pk,
             "source": pathway.source_label,
-            "target": service_ref(pathway.target_service),
+            "target": ref(pathway.target_service),
             "method": pathway.method,
             "how_to_refer": pathway.how_to_refer,
             "form_url": pathway.form_url,
@@ -109,6 +109,23 @@ def option_out(option: selectors.Option) -> dict:
 
 def where_out(result: selectors.WhereResult) -> dict:
     query = result.query
+    # One service or option is often shown several times (a first step of many routes): each is
+    # described once and the same value used again.
+    refs: dict = {}
+    outs: dict = {}
+
+    def ref(service) -> dict:
+        found = refs.get(service.pk)
+        if found is None:
+            found = refs[service.pk] = service_ref(service)
+        return found
+
+    def option_out(option: selectors.Option) -> dict:
+        found = outs.get(id(option))
+        if found is None:
+            found = outs[id(option)] = option_json(option, ref)
+        return found
+
     return {
         "query": {
             "partnership": query.directory.partnership.slug,
@@ -141,8 +158,8 @@ def where_out(result: selectors.WhereResult) -> dict:
         ],
         "alternatives": [
             {
-                "service": service_ref(a.service),
-                "instead_of": [service_ref(s) for s in a.instead_of],
+                "service": ref(a.service),
+                "instead_of": [ref(s) for s in a.instead_of],
                 "notes": a.notes,
                 "option": option_out(a.option) if a.option else None,
             }

@@ -7,6 +7,7 @@ in the database and ranks only the rows that fit in Python (see where_can_i_refe
 from __future__ import annotations
 
 import bisect
+import copy
 import json
 import operator
 import uuid
@@ -882,9 +883,13 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
             )
         _judge(option, query, catchments)
     for route in result.two_step:
+        # A first step can be shared by several routes (one option): its note names this route's destination,
+        # so the route gets a copy of its own.
+        route.firsts = [copy.copy(first) if first.misses else first for first in route.firsts]
         for first in route.firsts:
             if first.misses:
                 wanted = " or ".join(CONSTRAINT_REASONS[m] for m in first.misses)
+                first.step_notes = [*first.step_notes]
                 first.step_notes.append(
                     f"Only a step on the way: {first.service.name} is not {wanted}; "
                     f"{route.second.service.name}, where the family is referred to, is."

@@ -206,6 +206,32 @@ def test_two_step_routes_through_a_service_or_the_roles_its_practitioners_hold(d
     assert routes == {"Paediatrician": ["GP clinic"], "Field officer": ["Kinder"]}
 
 
+def test_a_first_step_shared_by_two_routes_says_each_route_s_own_destination(directory, client):
+    """One intermediary (not an ACCO) refers on to two ACCOs: each route's step note names its own one,
+    on the selector, the API and the page (the first step is one option, shown in both routes)."""
+    hub = ServiceFactory(directory=directory, name="Intake hub", is_acco=False)
+    PathwayFactory(directory=directory, target_service=hub)
+    for name in ("ACCO one", "ACCO two"):
+        PathwayFactory(directory=directory, source_role=None, source_service=hub,
+                       target_service=ServiceFactory(directory=directory, name=name, is_acco=True))  # fmt: skip
+
+    def note(name):
+        return f"Only a step on the way: Intake hub is not ACCO; {name}, where the family is referred to, is."
+
+    routes = {r.second.service.name: r for r in ask(directory, acco=True).two_step}
+    assert sorted(routes) == ["ACCO one", "ACCO two"]
+    for name, route in routes.items():
+        [first] = route.firsts
+        assert first.step_notes == [note(name)]
+
+    body = client.get(
+        f"/api/referrals/where?partnership={directory.partnership.slug}&need=speech-language&role=mch-nurse"
+        "&age_months=24&place=3350&acco=true"
+    ).json()
+    notes = {r["second_step"]["pathway"]["target"]["name"]: r["first_steps"][0]["step_notes"] for r in body["two_step"]}
+    assert notes == {name: [note(name)] for name in routes}
+
+
 def test_a_service_reachable_directly_is_not_repeated_as_a_two_step_route(directory):
     gp = ServiceFactory(directory=directory, practitioner_roles=["gp"])
     paediatrician = ServiceFactory(directory=directory, name="Paediatrician")

@@ -48,3 +48,15 @@ def on_event_changed(sender, event, change, previous, **kwargs):
 
 # After a session (attendance_finalised) the certificate batch sends each attendee one e-mail —
 # thanks, the certificate and the feedback link together (notifications.messages.after_session).
+
+
+@receiver(registration_changed, dispatch_uid="notifications.waitlist_offers")
+def on_waitlist_offer(sender, registration, change, **kwargs):
+    """Waitlist offers: the offer e-mail (Accept / Decline, the deadline) and the notice when it ends.
+    An accepted offer is "promoted" (the invitation, above); a declined one needs no e-mail."""
+    if notifications_are_muted():
+        return
+    if change == "offered":
+        messages.registration_offered(registration)
+    elif change == "offer_expired":
+        messages.registration_offer_expired(registration)

@@ -87,7 +87,7 @@ def offer_deadline(event: Event, now=None):
     instant_from = event.start - timedelta(hours=partnership.offer_instant_within_hours)
     if now >= instant_from:
         return None
-    return min(now + timedelta(hours=partnership.offer_window_hours), instant_from)
+    return min(now + timedelta(hours=partnership.offer_window_hours), instant_from).replace(microsecond=0)
 
 
 def waitlist_promote(*, event: Event, now=None) -> list[Registration]:

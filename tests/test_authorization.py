@@ -836,3 +836,47 @@ def test_the_tables_name_only_routes_that_exist():
     kwargs = {name for route in ROUTES for name in route.kwargs}
     unused = sorted(set(KWARG_SAMPLES) - kwargs)
     assert not unused, f"KWARG_SAMPLES has values for kwargs no route takes: {', '.join(unused)}"
+
+
+# --- Waitlist offers (registrations): the e-mailed Accept / Decline links and the API's answers ----------
+
+
+def _offered_registration(world):
+    """The owner's own registration holding a waitlist offer, on a session of the sample partnership."""
+    event = EventFactory(partnership=world.partnership, title="Walked full session", capacity=1)
+    return RegistrationFactory(
+        event=event, user=world.coordinator, status="offered", offer_expires_at=timezone.now() + timedelta(hours=24)
+    )
+
+
+def _offer_token(world) -> dict:
+    from registrations.offer_links import offer_token
+
+    return {"token": offer_token(_offered_registration(world))}
+
+
+PAGES.update(
+    {
+        # the signed link in the offer e-mail is the credential (GET asks; POST accepts or declines)
+        "offer-accept": Rule(PUBLIC, FORM),
+        "offer-decline": Rule(PUBLIC, FORM),
+    }
+)
+API.update(
+    {
+        "POST /api/registrations/{registration_id}/offer/accept": Rule(OWNER),
+        "POST /api/registrations/{registration_id}/offer/decline": Rule(OWNER),
+    }
+)
+ROUTE_SAMPLES.update(
+    {
+        "offer-accept": _offer_token,
+        "offer-decline": _offer_token,
+        "POST /api/registrations/{registration_id}/offer/accept": lambda w: {
+            "registration_id": _offered_registration(w).pk
+        },
+        "POST /api/registrations/{registration_id}/offer/decline": lambda w: {
+            "registration_id": _offered_registration(w).pk
+        },
+    }
+)

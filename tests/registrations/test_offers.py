@@ -183,6 +183,15 @@ def test_the_database_refuses_an_offer_without_a_deadline(offering):
         Registration.objects.filter(pk=row(event, b).pk).update(status="offered", waitlist_position=None)
 
 
+def test_beat_runs_the_sweep_every_minute():
+    from django_celery_beat.models import PeriodicTask
+
+    from registrations.tasks import offers_expire_due_task
+
+    task = PeriodicTask.objects.get(task=offers_expire_due_task.name)
+    assert (task.enabled, task.interval.every, task.interval.period) == (True, 1, "minutes")
+
+
 # --- The e-mail ------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def test_a_real_worker_ends_an_overdue_offer_and_offers_the_seat_to_the_next_per
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         # What beat does each minute: the task by the name its PeriodicTask row names.
         celery_app.send_task("registrations.tasks.offers_expire_due_task")
-        assert wait_for(lambda: event.registrations.get(user=third).status == "offered", timeout=60)
+        assert wait_for(lambda: event.registrations.get(user=third).status == "offered", timeout=120)
         assert wait_for(lambda: any(m.to == [third.email] and "accept it by" in m.subject for m in mail.outbox))
         assert wait_for(lambda: any(m.to == [second.email] and "gone to the next" in m.subject for m in mail.outbox))
     assert event.registrations.get(user=second).status == "cancelled"

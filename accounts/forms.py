@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import Sector, User
+from .models import Partnership, Sector, User
 from .services import EMAIL_TAKEN
 
 NOT_VERIFIED = "Please confirm your email address first: use the link we sent you, or ask for a new one below."
@@ -23,9 +23,18 @@ class SignUpForm(forms.Form):
     password2 = forms.CharField(
         label="Confirm password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    follow_partnerships = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="E-mail me when these partnerships publish new sessions (optional)",
+        help_text="About one e-mail per new session or series. Unsubscribe at any time with the link in each e-mail.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.fields["follow_partnerships"].queryset.exists():
+            del self.fields["follow_partnerships"]
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"

@@ -29,3 +29,9 @@ def partnership_coordinators(*, partnership: Partnership) -> QuerySet[User]:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The account with this e-mail address (case-insensitive), or None."""
+    email = (email or "").strip()
+    return User.objects.filter(email__iexact=email).first() if email else None

@@ -13,7 +13,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from .models import ApiToken, Sector, User
+from .models import ApiToken, Partnership, Sector, User
+from .signals import user_signed_up
 from .tokens import email_verification_token
 
 EMAIL_TAKEN = "An account with this email address already exists."
@@ -55,7 +56,10 @@ def user_sign_up(
     organisation: str = "",
     sector: Sector | None = None,
     role_title: str = "",
+    follow_partnerships: list[Partnership] | None = None,
 ) -> User:
+    """A new, unverified account. `follow_partnerships`: the ones whose session announcements the
+    person asked for (told to the apps above through `user_signed_up`)."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": EMAIL_TAKEN})
@@ -65,6 +69,7 @@ def user_sign_up(
     user.set_password(password)
     user.full_clean()
     user.save()
+    user_signed_up.send(sender=User, user=user, follow_partnerships=list(follow_partnerships or []))
     transaction.on_commit(lambda: user_send_verification(user=user))
     return user
 

@@ -50,6 +50,7 @@ def signup(request):
                 organisation=data["organisation"],
                 sector=data["sector"],
                 role_title=data["role_title"],
+                follow_partnerships=list(data.get("follow_partnerships") or []),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -20,6 +20,7 @@ from events.models import Event
 from events.permissions import partnership_event_get_managed
 from registrations import selectors as registration_selectors
 from registrations.models import Registration
+from resources import selectors as resource_selectors
 
 from . import selectors, services
 from .models import Certificate, CertificateBatch
@@ -52,8 +53,10 @@ def my_sessions(request):
         "past",
     )
     valid = selectors.certificates_valid_by_registration(user=request.user, registration_ids=[r.pk for r in past])
+    resource_counts = resource_selectors.resource_counts_for_registrations(user=request.user, registrations=past)
     for registration in past:
         registration.valid_certificate = valid.get(registration.pk)
+        registration.resource_count = resource_counts.get(registration.event_id, 0)
     shown = [
         r for r in upcoming if r.status == Registration.Status.CONFIRMED and r.event.status != Event.Status.CANCELLED
     ]

@@ -51,8 +51,17 @@ api = CrossroadsAPI(
 )
 
 
+LOCATIONS = ("body", "query", "path", "header", "cookie", "form")
+
+
 def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "header", "cookie", "form")]
+    """("body", "payload", "subject") -> "subject". Only the leading location (and the parameter's name
+    "payload") are dropped, so a field that is itself called `body` or `query` keeps its name."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
     return ".".join(parts) or "__all__"
 
 
@@ -127,6 +136,10 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/", networking_router)
     api.add_router("/", reporting_router)
+
+    from resources.api import router as resources_router
+
+    api.add_router("/", resources_router)
 
 
 _register_routers()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certificates",
     "networking",
     "reporting",
+    "resources",
 ]
 
 MIDDLEWARE = [
@@ -282,3 +283,7 @@ LOGGING = {
 }
 
 CROSSROADS_DEFAULT_TIME_ZONE = "Australia/Melbourne"
+
+# --- Session resources (resources/) -----------------------------------------------------
+# The largest file a coordinator or presenter may attach to a session, in MB (a form error / 400 above it).
+RESOURCE_MAX_UPLOAD_MB = env.int("RESOURCE_MAX_UPLOAD_MB", default=20)

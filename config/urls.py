@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("networking.urls")),
     path("", include("reporting.urls")),
+    path("", include("resources.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -20,7 +20,7 @@ from accounts.models import Partnership, Sector, User
 from . import recurrence
 from .models import Event, Series, Topic, Venue
 from .seats import seats
-from .signals import event_changed
+from .signals import event_changed, sessions_published
 
 END_BEFORE_START = "The end must be after the start."
 CAPACITY_TOO_LOW = "Capacity cannot be below the {confirmed} people already confirmed."
@@ -194,8 +194,11 @@ def series_create(
     series.topics.set(topics or [])
     series.sectors.set(sectors or [])
     now = timezone.now()
-    for occurrence in occurrences:
+    created = [
         _occurrence_create(series, occurrence, publish=publish and occurrence.start_utc > now)
+        for occurrence in occurrences
+    ]
+    _announce_published(series.partnership, [e for e in created if e.status == Event.Status.PUBLISHED])
     return series
 
 
@@ -288,6 +291,7 @@ def series_update(
         raise ValidationError({"confirm_moves": MOVES_NEED_CONFIRMATION.format(count=len(affected), dates=dates)})
 
     moving = {e.pk: o for e, o in to_move}
+    newly_published: list[Event] = []
     topic_list = list(series.topics.all())
     sector_list = list(series.sectors.all())
     for event in future:
@@ -304,6 +308,7 @@ def series_update(
             event.start, event.end = moving[event.pk].start_utc, moving[event.pk].end_utc
         if series.is_published and event.status == Event.Status.DRAFT:
             event.status, event.published_at = Event.Status.PUBLISHED, now
+            newly_published.append(event)
         change = _save_with_sequence(event, previous)
         event.topics.set(topic_list)
         event.sectors.set(sector_list)
@@ -325,19 +330,28 @@ def series_update(
     for day, occurrence in occurrences.items():
         if day not in existing and occurrence.start_utc > now:
             result.created.append(_occurrence_create(series, occurrence, publish=series.is_published))
+    if series.is_published:
+        _announce_published(series.partnership, sorted(newly_published + result.created, key=lambda e: e.start))
     return result
 
 
 @transaction.atomic
 def series_publish(*, series: Series) -> list[Event]:
     """Publish the series and every future draft occurrence."""
-    series = Series.objects.select_for_update().get(pk=series.pk)
+    series = Series.objects.select_for_update().select_related("partnership").get(pk=series.pk)
     series.is_published = True
     series.save(update_fields=["is_published", "updated_at"])
     published = []
-    for event in series.events.filter(status=Event.Status.DRAFT, start__gt=timezone.now()):
-        published.append(event_publish(event=event))
+    for event in series.events.filter(status=Event.Status.DRAFT, start__gt=timezone.now()).order_by("start"):
+        published.append(_publish(event)[0])
+    _announce_published(series.partnership, published)
     return published
+
+
+def _announce_published(partnership: Partnership, events: list[Event]) -> None:
+    """One `sessions_published` per publishing action, in its transaction (nothing when none were)."""
+    if events:
+        sessions_published.send(sender=Event, partnership=partnership, events=events)
 
 
 # --- Events ------------------------------------------------------------------------------
@@ -502,9 +516,18 @@ def event_lock(*, event: Event | int, related: tuple[str, ...] = ()) -> Event:
 
 @transaction.atomic
 def event_publish(*, event: Event) -> Event:
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event, published = _publish(event)
+    if published:
+        _announce_published(event.partnership, [event])
+    return event
+
+
+def _publish(event: Event) -> tuple[Event, bool]:
+    """Lock and publish one session; `event_changed(change="published")`. Returns it and whether it
+    became published now (False when it already was)."""
+    event = Event.objects.select_for_update().select_related("partnership").get(pk=event.pk)
     if event.status == Event.Status.PUBLISHED:
-        return event
+        return event, False
     if event.status == Event.Status.CANCELLED:
         raise ValidationError({"status": PUBLISH_CANCELLED})
     if event.start <= timezone.now():
@@ -514,7 +537,7 @@ def event_publish(*, event: Event) -> Event:
     event.published_at = timezone.now()
     _save_with_sequence(event, previous)
     event_changed.send(sender=Event, event=event, change="published", previous=previous)
-    return event
+    return event, True
 
 
 def _cancel(event: Event, *, reason: str) -> Event:

@@ -11,3 +11,9 @@ A change of capacity is announced whatever else changed with it: compare `event.
 from django.dispatch import Signal
 
 event_changed = Signal()
+
+# Sent once per publishing action (one session, a whole series, a series created published, a series
+# edit that publishes new occurrences), inside the transaction, with `partnership` and `events` (the
+# sessions that became published, oldest first). `event_changed(change="published")` is still sent per
+# session; this one is for announcing them together (one e-mail per follower, not one per session).
+sessions_published = Signal()

@@ -39,3 +39,31 @@ class FeedTokenAdmin(admin.ModelAdmin):
     def reset(self, request, queryset):
         for token in queryset:
             services.feed_token_reset(user=token.user, kind=token.kind)
+
+
+from .models import Announcement, Follow  # noqa: E402 - kept with the admins below, for merges
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "partnership", "source", "created_at"]
+    list_filter = ["partnership", "source"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "partnership"]
+    readonly_fields = ["user", "partnership", "source", "created_at"]
+    filter_horizontal = ["topics"]
+
+    def has_add_permission(self, request):
+        return False  # consent is given by the person (preferences page, sign-up, API), not by staff
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "partnership", "kind", "subject", "sent_by", "recipients"]
+    list_filter = ["kind", "partnership"]
+    search_fields = ["subject"]
+    list_select_related = ["partnership", "sent_by"]
+    readonly_fields = [f.name for f in Announcement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

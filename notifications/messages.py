@@ -15,6 +15,7 @@ from django.utils import timezone
 from events import selectors as event_selectors
 from registrations.models import Registration
 from registrations.selectors import registration_get, registrations_confirmed_starting
+from resources.selectors import resources_for_email
 
 from . import ical
 from .models import OutboxMessage
@@ -142,6 +143,10 @@ def render(message) -> None:
     """
     if not message.template or message.body_text:
         return
+    if message.kind == OutboxMessage.Kind.ANNOUNCEMENT:
+        from .announcements import announcement_render
+
+        return announcement_render(message)
     registration = registration_get(registration_id=message.registration_id)
     if registration is None or registration.user is None:
         raise Undeliverable("The person's account was deleted before the message went out.")
@@ -156,11 +161,22 @@ def render(message) -> None:
         Registration.Status.WAITLISTED,
     ):
         facts["cancel_url"] = cancel_url(registration)
+    if message.kind == OutboxMessage.Kind.THANK_YOU:
+        facts["resources"] = _resource_links(registration.event)
     context = _context(registration, **facts)
     message.body_text = render_to_string(f"{message.template}.txt", context)
     message.body_html = render_to_string(f"{message.template}.html", context)
     if message.ical_method:
         message.ical = _invitation(registration, message.ical_method, message.ical_sequence or 0)
+
+
+def _resource_links(event) -> list[dict]:
+    """The session's resources as the thank-you e-mail lists them (read at delivery, so what was added
+    after the session but before the e-mail went out is in it)."""
+    return [
+        {"title": r.title, "url": r.url if not r.is_file else ical.absolute(r.get_absolute_url()), "file": r.is_file}
+        for r in resources_for_email(event=event)
+    ]
 
 
 def _when(event) -> str:

@@ -22,6 +22,7 @@ class OutboxMessage(models.Model):
         REMINDER = "reminder", "Reminder"
         THANK_YOU = "thank_you", "Thank you"
         NOTICE = "notice", "Notice"
+        ANNOUNCEMENT = "announcement", "Announcement"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -87,3 +88,50 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} feed of {self.user}"
+
+
+class Follow(models.Model):
+    """A person asked to hear when a partnership publishes sessions (consent for announcements).
+
+    With topics, only sessions on one of them are announced to this person; without, all of them.
+    Unfollowing deletes the row: nothing more is sent, including messages still waiting in the outbox.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    partnership = models.ForeignKey("accounts.Partnership", on_delete=models.CASCADE, related_name="followers")
+    topics = models.ManyToManyField("events.Topic", blank=True, related_name="+")
+    source = models.CharField(max_length=20, default="preferences", help_text="Where consent was given.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership__name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "partnership"], name="follow_one_per_partnership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.partnership}"
+
+
+class Announcement(models.Model):
+    """One announcement to a partnership's followers: new sessions (one per publishing action) or a
+    coordinator's message. The log of what went to how many."""
+
+    class Kind(models.TextChoices):
+        SESSIONS = "sessions", "New sessions"
+        MESSAGE = "message", "Message from a coordinator"
+
+    partnership = models.ForeignKey("accounts.Partnership", on_delete=models.CASCADE, related_name="announcements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=150)
+    body = models.TextField(blank=True)
+    event_ids = models.JSONField(default=list, blank=True, help_text="The sessions published (new sessions).")
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.partnership}, {self.recipients} recipients)"

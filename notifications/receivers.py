@@ -50,6 +50,32 @@ def on_event_changed(sender, event, change, previous, **kwargs):
 # thanks, the certificate and the feedback link together (notifications.messages.after_session).
 
 
+# --- Followers and announcements (notifications.announcements) ---------------------------------------
+from accounts.signals import user_signed_up  # noqa: E402 - kept with the receivers below, for merges
+from events.signals import sessions_published  # noqa: E402
+
+
+@receiver(sessions_published, dispatch_uid="notifications.sessions_published")
+def on_sessions_published(sender, partnership, events, **kwargs):
+    """One announcement per publishing action, enqueued after it commits (not under its locks)."""
+    if notifications_are_muted():
+        return
+    from django.db import transaction
+
+    from .announcements import sessions_announce
+
+    partnership_id, event_ids = partnership.pk, [event.pk for event in events]
+    # robust: the publish has committed; a failure to announce is logged, never the coordinator's error page.
+    transaction.on_commit(lambda: sessions_announce(partnership_id=partnership_id, event_ids=event_ids), robust=True)
+
+
+@receiver(user_signed_up, dispatch_uid="notifications.user_signed_up")
+def on_user_signed_up(sender, user, follow_partnerships=(), **kwargs):
+    from .announcements import follows_from_sign_up
+
+    follows_from_sign_up(user=user, partnerships=follow_partnerships)
+
+
 @receiver(registration_changed, dispatch_uid="notifications.waitlist_offers")
 def on_waitlist_offer(sender, registration, change, **kwargs):
     """Waitlist offers: the offer e-mail (Accept / Decline, the deadline) and the notice when it ends.

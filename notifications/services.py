@@ -125,13 +125,18 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     from .messages import render
 
     render(message)  # a message recorded with a template gets its bodies now
+    headers = {"Auto-Submitted": "auto-generated", "X-Crossroads-Message": str(message.pk)}
+    if message.kind == OutboxMessage.Kind.ANNOUNCEMENT:
+        from .announcements import list_headers
+
+        headers.update(list_headers(message))
     email = EmailMultiAlternatives(
         subject=header_safe(message.subject),
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Auto-Submitted": "auto-generated", "X-Crossroads-Message": str(message.pk)},
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -13,4 +13,8 @@ urlpatterns = [
     path("my/cancel-place/<str:token>/", views.cancel_place, name="cancel-place"),
     path("manage/<slug:slug>/events/<int:event_id>/messages/", views.message_log, name="message-log"),
     path("manage/<slug:slug>/messages/<int:message_id>/retry/", views.message_retry, name="message-retry"),
+    path("my/following/", views.following, name="following"),
+    path("my/following/<slug:slug>/stop/", views.follow_stop, name="follow-stop"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("manage/<slug:slug>/announcements/", views.announcements, name="announcements"),
 ]

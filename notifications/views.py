@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import partnership_get_managed
@@ -111,3 +112,114 @@ def cancel_place(request, token: str):
         {"registration": registration, "event": event, "done": done, "error": error, "started": started},
         status=400 if error else 200,
     )
+
+
+# --- Followers and announcements ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def following(request):
+    """What I follow (the preferences page), and a form to follow a partnership (optionally some topics)."""
+    from .announcements import follow_list, follow_set
+    from .forms import FollowForm
+
+    form = FollowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        partnership = form.cleaned_data["partnership"]
+        topics = None if request.POST.get("keep_topics") else list(form.cleaned_data["topics"])
+        follow_set(user=request.user, partnership=partnership, topics=topics)
+        messages.success(request, f"You follow {partnership.name}: we e-mail you when it publishes new sessions.")
+        return redirect("following")
+    return render(
+        request,
+        "notifications/following.html",
+        {"form": form, "follows": list(follow_list(user=request.user))},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def follow_stop(request, slug: str):
+    from accounts.selectors import partnership_list
+
+    from .announcements import follow_delete
+
+    partnership = get_object_or_404(partnership_list(), slug=slug)
+    follow_delete(user=request.user, partnership=partnership)
+    messages.success(request, f"You no longer follow {partnership.name}.")
+    return redirect("following")
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs "List-Unsubscribe=One-Click" without cookies or a CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """The announcement's unsubscribe link: no login; GET asks (link scanners), POST unsubscribes at once.
+
+    The signed token names one follow; a repeated POST (or one after unfollowing) answers the same page.
+    """
+    from .announcements import unsubscribe as unsubscribe_now
+    from .announcements import unsubscribe_lookup
+
+    found = unsubscribe_lookup(token)
+    if found is None:
+        raise Http404
+    follow, partnership = found
+    done = follow is None
+    if request.method == "POST":
+        unsubscribe_now(token=token)
+        done = True
+    return render(request, "notifications/unsubscribe.html", {"partnership": partnership, "done": done})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcements(request, slug: str):
+    """A coordinator's announcement to the partnership's followers: write, preview, send; and the log."""
+    from . import announcements as service
+    from .forms import AnnouncementForm
+
+    partnership = partnership_get_managed(user=request.user, slug=slug)
+    form = AnnouncementForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("action") == "send":
+                announcement = service.announcement_send(
+                    partnership=partnership, sender=request.user, subject=data["subject"], body=data["body"]
+                )
+            else:
+                preview = service.announcement_preview(
+                    partnership=partnership, sender=request.user, subject=data["subject"], body=data["body"]
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if preview is None:
+                messages.success(
+                    request, f"Your announcement “{announcement.subject}” is going to {announcement.recipients} people."
+                )
+                return redirect("announcements", slug=slug)
+    page = Paginator(service.announcement_list(partnership=partnership), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/announcements.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "preview": preview,
+            "page": page,
+            "followers": service.followers_of(partnership=partnership).count() if preview is None else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

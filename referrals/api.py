@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Prefetch
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
@@ -265,7 +265,11 @@ def where_can_i_refer(request, filters: Query[WhereFilters]):
         acco=filters.acco,
         interpreter=filters.interpreter,
     )
-    return where_out(selectors.where_can_i_refer(query, limit=filters.limit))
+    # The answer is built as plain JSON values (where_out) and sent as it is: validating a few hundred
+    # nested objects through ninja's schemas would cost more than finding them. WhereOut documents the
+    # shape, and the tests validate answers against it.
+    answer = where_out(selectors.where_can_i_refer(query, limit=filters.limit))
+    return HttpResponse(json.dumps(answer, cls=DjangoJSONEncoder), content_type="application/json")
 
 
 class PathwayFilters(Schema):

@@ -17,10 +17,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Partnership
+from core.urls import reverse_one
 from events.models import Event
 
 from . import vocabulary
@@ -237,7 +237,7 @@ class Service(HsdsRecord):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("directory-service", kwargs={"service_id": self.pk})
+        return reverse_one("directory-service", "service_id", self.pk)
 
     @property
     def is_listed(self) -> bool:
@@ -633,7 +633,7 @@ class Pathway(models.Model):
         return f"{self.source_label} → {self.target_service}"
 
     def get_absolute_url(self) -> str:
-        return reverse("directory-pathway", kwargs={"pathway_id": self.pk})
+        return reverse_one("directory-pathway", "pathway_id", self.pk)
 
     @property
     def source_label(self) -> str:

@@ -789,6 +789,30 @@ def _routes(query, pool, seconds, roles_held, max_first_steps, limit) -> tuple[l
     return [route for _, route in best], exhausted
 
 
+# What an answer shows of a service (its card in the answer, service_ref in the API, _judge): loading only
+# these keeps the few hundred services of an answer cheap (a service has many long HSDS text fields).
+SHOWN_SERVICE_FIELDS = (
+    "directory_id",
+    "organization__name",
+    "name",
+    "status",
+    "capacity_status",
+    "capacity_as_of",
+    "assured_date",
+    "review_due",
+    "is_free",
+    "is_bulk_billed",
+    "is_acco",
+    "has_interpreter",
+    "minimum_age_months",  # a pathway's age range falls back on its service's
+    "maximum_age_months",
+)
+
+
+def _shown_services() -> QuerySet[Service]:
+    return Service.objects.select_related("organization").only(*SHOWN_SERVICE_FIELDS)
+
+
 def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: int) -> list[Alternative]:
     """Alternative services named by the pathways I may use, filtered by every filter of the query (two queries)."""
     Links = Pathway.alternatives.through
@@ -809,7 +833,7 @@ def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: in
         services = services.filter(is_acco=True)
     if query.interpreter:
         services = services.filter(has_interpreter=True)
-    chosen = list(services.select_related("organization").order_by("name", "pk")[:limit])
+    chosen = list(services.select_related("organization").only(*SHOWN_SERVICE_FIELDS).order_by("name", "pk")[:limit])
     by_id = {service.pk: Alternative(service.pk, [], [], service=service) for service in chosen}
     for service_id, target_id, note in links.filter(service_id__in=list(by_id)).values_list(
         "service_id", "pathway__target_service_id", "pathway__alternatives_note"
@@ -829,7 +853,7 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     shown: list[Option] = [*result.eligible, *result.not_eligible]
     for route in result.two_step:
         shown += [route.second, *route.firsts]
-    pathways = Pathway.objects.filter(pk__in_array={o.row.id for o in shown}).select_related("source_role")
+    pathways = Pathway.objects.filter(pk__in_array={o.row.id for o in shown}).select_related("source_role").order_by()
     if related_by_id:  # which related need each pathway is listed for
         pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
@@ -838,8 +862,7 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
         o.row.source_service_id for o in shown if o.row.source_service_id
     }
     services_by_id = {
-        service.pk: service
-        for service in Service.objects.filter(pk__in_array=wanted_services).select_related("organization")
+        service.pk: service for service in _shown_services().filter(pk__in_array=wanted_services).order_by()
     }
     for pathway in by_id.values():
         pathway.target_service = services_by_id[pathway.target_service_id]
@@ -871,7 +894,7 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     result.not_eligible.sort(key=lambda o: (len(o.reasons), o.key))
     near_by_target = {o.target_id: o for o in result.not_eligible}
     wanted = {sid for a in result.alternatives for sid in a.instead_ids}
-    instead = Service.objects.filter(pk__in=wanted).select_related("organization")
+    instead = _shown_services().filter(pk__in=wanted).order_by()
     instead_by_id = {service.pk: service for service in instead}
     for alternative in result.alternatives:
         alternative.instead_of = sorted(

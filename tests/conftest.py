@@ -140,3 +140,10 @@ def token_for(db):
         return {"Authorization": f"Bearer {raw}"}
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded and generated files (session resources, certificates, demo data) go to a fresh folder per
+    test, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -838,6 +838,125 @@ def test_the_tables_name_only_routes_that_exist():
     assert not unused, f"KWARG_SAMPLES has values for kwargs no route takes: {', '.join(unused)}"
 
 
+# --- Followers and announcements (notifications.announcements) ---------------------------------------
+def _walked_follow(world):
+    """The owner follows the sample partnership (the unsubscribe link's token names this follow)."""
+    from notifications.announcements import follow_set
+
+    return follow_set(user=world.coordinator, partnership=world.partnership)
+
+
+def _unsubscribe_token(world) -> str:
+    from notifications.announcements import unsubscribe_token
+
+    return unsubscribe_token(_walked_follow(world))
+
+
+_ANNOUNCEMENT = {"subject": "Walked announcement", "body": "The walk says hello."}
+PAGES.update(
+    {
+        "following": Rule(LOGIN, FORM),  # an empty POST is a form error
+        "follow-stop": Rule(LOGIN, ("POST",)),  # stops the caller's own follow of the partnership in the URL
+        "unsubscribe": Rule(PUBLIC, FORM),  # the signed link in the announcement is the credential (RFC 8058)
+        "announcements": Rule(PARTNERSHIP, FORM),
+    }
+)
+API.update(
+    {
+        "GET /api/me/follows": Rule(LOGIN),
+        "PUT /api/me/follows/{slug}": Rule(LOGIN),
+        "DELETE /api/me/follows/{slug}": Rule(LOGIN),
+        "GET /api/partnerships/{slug}/announcements": Rule(PARTNERSHIP),
+        "POST /api/partnerships/{slug}/announcements/preview": Rule(PARTNERSHIP, body=_ANNOUNCEMENT),
+        "POST /api/partnerships/{slug}/announcements": Rule(PARTNERSHIP, body=_ANNOUNCEMENT),
+    }
+)
+ROUTE_SAMPLES.update({"unsubscribe": lambda w: {"token": _unsubscribe_token(w)}})
+
+
+# --- Session resources (resources/) ----------------------------------------------------------------
+# The sample resource is an attendees-only file of the past session the coordinator attended: only its
+# partnership's coordinators (and staff) and its attendees may see it, so it answers like a
+# partnership-private route. Public resources, presenters and attendees are tested in tests/resources.
+def _walked_resource(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from resources.demo import demo_pdf
+    from resources.models import Resource
+    from resources.services import resource_add_file
+
+    found = Resource.objects.filter(event=world.past_event, title="Walked handout").first()
+    if found is not None:
+        return found
+    upload = SimpleUploadedFile("walked.pdf", demo_pdf("Walked", []), content_type="application/pdf")
+    return resource_add_file(event=world.past_event, upload=upload, title="Walked handout", by=world.coordinator)
+
+
+def _walked_presenter(world):
+    from resources.models import SessionPresenter
+
+    user = UserFactory(email="presenter@example.org") if not hasattr(world, "presenter") else world.presenter
+    world.presenter = user
+    return SessionPresenter.objects.get_or_create(event=world.event, user=user)[0]
+
+
+PAGES.update(
+    {
+        "event-resources": Rule(PARTNERSHIP, FORM),  # and the session's presenters
+        "resource-file": Rule(PARTNERSHIP),  # an attendees-only file; public ones are anyone's
+        "resource-delete": Rule(PARTNERSHIP, ("POST",)),
+        "event-presenters": Rule(PARTNERSHIP, ("POST",)),
+        "resource-library": Rule(PUBLIC),
+    }
+)
+API.update(
+    {
+        "GET /api/events/{event_id}/resources": Rule(PUBLIC),
+        "POST /api/events/{event_id}/resources/links": Rule(
+            PARTNERSHIP, body={"title": "Walked link", "url": "https://example.org/walk"}
+        ),
+        "POST /api/events/{event_id}/resources/files": Rule(PARTNERSHIP),
+        "GET /api/resources/{resource_id}": Rule(PARTNERSHIP),
+        "GET /api/resources/{resource_id}/file": Rule(PARTNERSHIP),
+        "PATCH /api/resources/{resource_id}": Rule(PARTNERSHIP, body={"title": "Walked again"}),
+        "DELETE /api/resources/{resource_id}": Rule(PARTNERSHIP),
+        "GET /api/partnerships/{slug}/resources": Rule(PUBLIC),
+        "GET /api/events/{event_id}/presenters": Rule(PARTNERSHIP),
+        "POST /api/events/{event_id}/presenters": Rule(PARTNERSHIP, body={"email": "pat@example.org"}),
+        "DELETE /api/events/{event_id}/presenters/{user_id}": Rule(PARTNERSHIP),
+    }
+)
+KWARG_SAMPLES["resource_id"] = lambda w: _walked_resource(w).pk
+ROUTE_SAMPLES["DELETE /api/events/{event_id}/presenters/{user_id}"] = lambda w: {
+    "event_id": w.event.pk,
+    "user_id": _walked_presenter(w).user_id,
+}
+
+
+def _walked_resource_again(world, url: str) -> None:
+    """Put back the sample resource a caller before this one (staff) removed, under the same id."""
+    from resources.models import Resource
+
+    pk = int(re.search(r"/resources/(\d+)", url).group(1))
+    if not Resource.objects.filter(pk=pk).exists():
+        Resource.objects.filter(pk=_walked_resource(world).pk).update(id=pk)
+
+
+# Removals: every caller must find the sample there (staff, allowed, asks before the coordinator does).
+_RESTORE = {
+    "resource-delete": _walked_resource_again,
+    "DELETE /api/resources/{resource_id}": _walked_resource_again,
+    "DELETE /api/events/{event_id}/presenters/{user_id}": lambda world, url: _walked_presenter(world),
+}
+_send_one = _send
+
+
+def _send(route: Route, rule: Rule, caller: str, method: str, url: str, world):  # noqa: F811 - restores first
+    if route.key in _RESTORE:
+        _RESTORE[route.key](world, url)
+    return _send_one(route, rule, caller, method, url, world)
+
+
 # --- Waitlist offers (registrations): the e-mailed Accept / Decline links and the API's answers ----------
 
 

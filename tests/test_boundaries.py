@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["core", "accounts", "events", "registrations", "notifications", "referrals", "networking", "reporting"]
 APPS += ["certificates"]
+APPS += ["resources"]
 REFERENCE_DATA = {"Sector", "Partnership", "PartnershipMembership", "Topic"}
 
 

@@ -11,6 +11,7 @@ from referrals.hsds import MARKER
 from referrals.models import ChangeSuggestion, Pathway, Service
 from tests.referrals import hsds_schemas
 from tests.referrals.factories import DirectoryFactory, PathwayFactory, ServiceFactory, need, role
+from tests.referrals.test_where_safety import conforming
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +178,7 @@ def test_where_can_i_refer_api_answers_the_done_when_case(demo, client):
     body = client.get(
         "/api/referrals/where?partnership=ballarat&need=speech-language&role=mch-nurse&age_months=24&place=3350"
     ).json()
+    conforming(body)
     assert body["query"]["place"] == {"text": "3350", "postcode": "3350", "suburb": "", "lgas": [places.BALLARAT]}
     eligible = [o["pathway"]["target"]["name"] for o in body["eligible"]]
     assert "Paediatric Speech Pathology" in eligible

@@ -15,6 +15,7 @@ from accounts.demo import COORDINATOR_EMAIL
 from accounts.models import User
 from referrals import selectors, services
 from referrals.models import NeedRelation, Pathway
+from referrals.schemas import WhereOut
 from tests.referrals.factories import PathwayFactory, ServiceFactory, need, role
 from tests.referrals.test_selectors import ask, names
 
@@ -40,7 +41,14 @@ def plain(response) -> str:
 def api(client, query: str) -> dict:
     response = client.get(f"/api/referrals/where?{query}")
     assert response.status_code == 200, response.content[:500]
-    return response.json()
+    return conforming(response.json())
+
+
+def conforming(body: dict) -> dict:
+    """The answer is sent as built (not re-validated by ninja): it must be exactly the documented WhereOut,
+    no field missing, none extra, every value in the form the schema would give it."""
+    assert WhereOut.model_validate(body).model_dump(mode="json") == body
+    return body
 
 
 def target(option: dict) -> str:

@@ -94,6 +94,7 @@ def seed(stdout) -> dict:
             "contact_email": "partnership@ballarat.example.org",
             "signatory_name": "Casey Coordinator",
             "signatory_role": "Community Partnerships Facilitator, City of Ballarat",
+            "offer_window_hours": 24,  # a freed seat is offered to the waitlist's head for a day
         },
     )
     # One password hash for every demo account (hashing is deliberately slow: 61 hashes took ~20 s), and

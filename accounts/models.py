@@ -140,6 +140,18 @@ class Partnership(models.Model):
         default=60,
         help_text="…and until this long after it ends. Outside the window a coordinator must override knowingly.",
     )
+    offer_window_hours = models.PositiveSmallIntegerField(
+        "waitlist offer window (hours)",
+        default=0,
+        help_text="When a seat frees, the head of the waitlist is offered it and has this long to accept "
+        "(0: the seat is given at once, no offer).",
+    )
+    offer_instant_within_hours = models.PositiveSmallIntegerField(
+        "instant promotion within (hours before the start)",
+        default=12,
+        help_text="This close to the start nobody can wait for a reply: a freed seat is given at once, "
+        "and open offers end here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 
 class Seats(Protocol):
     def annotate(self, events: QuerySet["Event"]) -> QuerySet["Event"]:
-        """Add `confirmed_count` and `waitlist_count` (correlated subqueries: the page's rows only)."""
+        """Add `confirmed_count` (seats taken: confirmed and held offers) and `waitlist_count` (correlated
+        subqueries: the page's rows only)."""
 
     def annotate_active(self, events: QuerySet["Event"]) -> QuerySet["Event"]:
         """Add `active_registrations`: registrations not cancelled."""
 
-    def confirmed_count(self, event: "Event") -> int: ...
+    def confirmed_count(self, event: "Event") -> int:
+        """Seats taken: confirmed registrations and waitlist offers held open."""
 
     def holds_seat(self, event: "Event", user: "User") -> bool:
         """Has `user` a confirmed registration for `event`?"""

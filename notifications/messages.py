@@ -305,3 +305,34 @@ def reminders_send_due(*, now=None) -> int:
         if _send(registration, OutboxMessage.Kind.REMINDER, "reminder", subject, dedupe_key=key):
             count += 1
     return count
+
+
+# --- Waitlist offers (registrations: change "offered" / "offer_expired") ---------------------
+
+
+def _deadline_text(registration) -> str:
+    local = timezone.localtime(registration.offer_expires_at, registration.event.zone)
+    return f"{local:%A %-d %B %Y, %-I:%M %p}".replace("AM", "am").replace("PM", "pm")
+
+
+def registration_offered(registration):
+    """A seat is held for the head of the waitlist: Accept / Decline links and the deadline (their zone)."""
+    from registrations.offer_links import offer_urls
+
+    event = registration.event
+    subject = f"A place came free: accept it by {_deadline_text(registration)} — {event.title}"
+    return _send(
+        registration,
+        OutboxMessage.Kind.NOTICE,
+        "offered",
+        subject,
+        dedupe_key=f"offer:{registration.pk}:{registration.offer_expires_at:%Y%m%dT%H%M%S}",
+        deadline=_deadline_text(registration),
+        **offer_urls(registration),
+    )
+
+
+def registration_offer_expired(registration):
+    """The offer's deadline passed: the place went to the next person."""
+    subject = f"Your held place has gone to the next person: {registration.event.title}"
+    return _send(registration, OutboxMessage.Kind.NOTICE, "offer_expired", subject)

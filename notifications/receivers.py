@@ -88,3 +88,15 @@ def on_user_signed_up(sender, user, follow_partnerships=(), **kwargs):
     from .announcements import follows_from_sign_up
 
     follows_from_sign_up(user=user, partnerships=follow_partnerships)
+
+
+@receiver(registration_changed, dispatch_uid="notifications.waitlist_offers")
+def on_waitlist_offer(sender, registration, change, **kwargs):
+    """Waitlist offers: the offer e-mail (Accept / Decline, the deadline) and the notice when it ends.
+    An accepted offer is "promoted" (the invitation, above); a declined one needs no e-mail."""
+    if notifications_are_muted():
+        return
+    if change == "offered":
+        messages.registration_offered(registration)
+    elif change == "offer_expired":
+        messages.registration_offer_expired(registration)

@@ -37,8 +37,13 @@ class RegistrationOut(Schema):
     event_id: DbId
     event_title: str
     event_start: datetime
-    status: str = Field(..., description="confirmed, waitlisted or cancelled")
+    status: str = Field(
+        ..., description="confirmed, offered (a place is held until offer_expires_at), waitlisted or cancelled"
+    )
     waitlist_position: int | None
+    offer_expires_at: datetime | None = Field(
+        None, description="While offered: accept (or decline) by then, in the partnership's zone."
+    )
     attendance: str = Field(..., description="unknown, attended or no_show")
     check_in_code: str | None = Field(None, description="For confirmed registrations: shown at the door.")
     needs: str
@@ -53,6 +58,10 @@ class RegistrationOut(Schema):
     @staticmethod
     def resolve_event_start(obj) -> datetime:
         return obj.event.local_start
+
+    @staticmethod
+    def resolve_offer_expires_at(obj) -> datetime | None:
+        return obj.local_offer_expires_at
 
     @staticmethod
     def resolve_check_in_code(obj) -> str | None:
@@ -92,6 +101,7 @@ class SectorCountOut(Schema):
 
 class RosterCountsOut(Schema):
     confirmed: int
+    offered: int = Field(..., description="Waitlist offers open: seats held, counted as taken.")
     waitlisted: int
     cancelled: int
     attended: int
@@ -197,6 +207,27 @@ def cancel_registration(request, registration_id: DbId):
     return services.registration_cancel(registration=registration, by=request.auth)
 
 
+def _own(request, registration_id: DbId) -> Registration:
+    registration = selectors.registration_get(registration_id=registration_id, user_id=request.auth.pk)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@router.post("/registrations/{registration_id}/offer/accept", response={200: RegistrationOut, **ERRORS})
+def accept_offer(request, registration_id: DbId):
+    """Take the place a waitlist offer holds for the caller: confirmed, and the invitation is e-mailed.
+
+    400 (`offer`) once the offer has ended: accepted, declined or past its deadline."""
+    return services.offer_accept(registration=_own(request, registration_id))
+
+
+@router.post("/registrations/{registration_id}/offer/decline", response={200: RegistrationOut, **ERRORS})
+def decline_offer(request, registration_id: DbId):
+    """Say no to the offered place: the caller leaves the waitlist and the next person is offered it."""
+    return services.offer_decline(registration=_own(request, registration_id))
+
+
 @router.get("/me/registrations", response=list[RegistrationOut])
 @paginate
 def list_my_registrations(request, when: Literal["upcoming", "past"] | None = None):
@@ -220,7 +251,7 @@ def list_attendees(request, event_id: DbId):
 
 
 class RosterFilters(Schema):
-    status: Literal["confirmed", "waitlisted", "cancelled", "attended", "no_show"] | None = None
+    status: Literal["confirmed", "offered", "waitlisted", "cancelled", "attended", "no_show"] | None = None
     q: str | None = Field(None, max_length=100)
 
 

@@ -1,7 +1,8 @@
 """Demo registrations for `manage.py seed_demo`. Idempotent.
 
 Past sessions have attendance (finalised); the next session is full with a waitlist (so
-practitioner1, left out, can try joining it); later sessions are filling up.
+practitioner1, left out, can try joining it) and an open waitlist offer (one person cancelled, the
+head of the waitlist has a day to accept); later sessions are filling up.
 """
 
 import random
@@ -47,9 +48,12 @@ def seed(stdout) -> None:
                 registration.attendance_marked_at = event.start
                 registration.attendance_marked_by = coordinator
             rows.append(registration)
+    offer = None
     if upcoming:
         full = upcoming[0]
-        rows += seat_registrations(full, people[: full.capacity + 8], rng, consent=0.6)
+        seated = seat_registrations(full, people[: full.capacity + 8], rng, consent=0.6)
+        offer = _open_offer(full, seated, now)
+        rows += seated
         for event in upcoming[1:]:
             rows += seat_registrations(event, rng.sample(people, rng.randint(8, 30)), rng, consent=0.5)
     Registration.objects.bulk_create(rows, batch_size=500)
@@ -57,8 +61,24 @@ def seed(stdout) -> None:
         services.attendance_finalise(event=event, by=coordinator)
     stdout.write(
         f"Registrations: {len(rows)} in {len(past)} past sessions with attendance; "
-        "the next session is full with a waitlist."
+        "the next session is full with a waitlist"
+        + (f" and an open offer to {offer.user.email} (accept on My sessions)." if offer else ".")
     )
+
+
+def _open_offer(event: Event, seated: list[Registration], now) -> Registration | None:
+    """As if the last confirmed person cancelled: the head of the waitlist holds the seat until the deadline."""
+    deadline = services.offer_deadline(event, now)
+    waiting = [r for r in seated if r.status == Registration.Status.WAITLISTED]
+    if deadline is None or not waiting:
+        return None
+    gone = [r for r in seated if r.status == Registration.Status.CONFIRMED][-1]
+    gone.status, gone.cancelled_at = Registration.Status.CANCELLED, now
+    offer = waiting[0]
+    offer.status, offer.waitlist_position, offer.offer_expires_at = Registration.Status.OFFERED, None, deadline
+    for number, registration in enumerate(waiting[1:], start=1):
+        registration.waitlist_position = number
+    return offer
 
 
 def seat_registrations(event: Event, users: list[User], rng: random.Random, *, consent: float) -> list[Registration]:

@@ -54,6 +54,7 @@ class RosterFilterForm(forms.Form):
         choices=[
             ("", "Everyone"),
             ("confirmed", "Confirmed"),
+            ("offered", "Offered a place"),
             ("waitlisted", "Waitlisted"),
             ("cancelled", "Cancelled"),
             ("attended", "Attended"),

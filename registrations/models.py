@@ -9,7 +9,7 @@ from django.db import models
 
 from core.codes import normalise_code, random_code
 
-__all__ = ["Registration", "new_check_in_code", "normalise_code"]
+__all__ = ["SEAT_STATUSES", "Registration", "new_check_in_code", "normalise_code"]
 CHECK_IN_CODE_LENGTH = 6  # 30 bits: unique per event, short enough to read out at the door
 
 
@@ -21,6 +21,7 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
         WAITLISTED = "waitlisted", "Waitlisted"
+        OFFERED = "offered", "Offered a place"  # a held seat, counted as taken, until offer_expires_at
         CANCELLED = "cancelled", "Cancelled"
 
     class Attendance(models.TextChoices):
@@ -59,6 +60,9 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While offered a place from the waitlist: the seat is held until then."
+    )
     ical_sequence_sent = models.PositiveIntegerField(
         null=True, blank=True, help_text="The last iCalendar SEQUENCE e-mailed to this person for this session."
     )
@@ -78,6 +82,11 @@ class Registration(models.Model):
                 | (~models.Q(status="waitlisted") & models.Q(waitlist_position__isnull=True)),
                 name="registration_waitlist_position_iff_waitlisted",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status="offered", offer_expires_at__isnull=False)
+                | (~models.Q(status="offered") & models.Q(offer_expires_at__isnull=True)),
+                name="registration_offer_deadline_iff_offered",
+            ),
         ]
         indexes = [models.Index(fields=["event", "status", "waitlist_position"])]
 
@@ -89,5 +98,33 @@ class Registration(models.Model):
         return self.status != self.Status.CANCELLED
 
     @property
+    def takes_a_seat(self) -> bool:
+        """Confirmed, or offered a place (the seat is held for them)."""
+        return self.status in SEAT_STATUSES
+
+    @property
+    def local_offer_expires_at(self):
+        """The offer's deadline in the partnership's zone (None without an open offer)."""
+        from django.utils import timezone
+
+        return timezone.localtime(self.offer_expires_at, self.event.zone) if self.offer_expires_at else None
+
+    def offer_paths(self) -> dict[str, str]:
+        """The Accept and Decline pages of the open offer (site-relative), for the person's own pages."""
+        from django.urls import reverse
+
+        from .offer_links import offer_token
+
+        token = offer_token(self)
+        return {
+            "accept": reverse("offer-accept", kwargs={"token": token}),
+            "decline": reverse("offer-decline", kwargs={"token": token}),
+        }
+
+    @property
     def display_code(self) -> str:
         return f"{self.check_in_code[:3]}-{self.check_in_code[3:]}"
+
+
+# Statuses that take one of the event's seats: capacity counts both (a held offer is taken).
+SEAT_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.OFFERED)

@@ -18,4 +18,4 @@ def on_event_changed(sender, event, change, previous, **kwargs):
         return
     from .services import waitlist_promote
 
-    waitlist_promote(event=event_services.event_lock(event=event))
+    waitlist_promote(event=event_services.event_lock(event=event, related=("partnership",)))

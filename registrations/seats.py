@@ -7,13 +7,13 @@ from accounts.models import User
 from events.models import Event
 
 from . import selectors
-from .models import Registration
+from .models import SEAT_STATUSES, Registration
 
 
-def _registration_count(status: str):
+def _registration_count(*statuses: str):
     """A correlated subquery, so only the rows of the page are counted (and count() skips it)."""
     counted = (
-        Registration.objects.filter(event=OuterRef("pk"), status=status)
+        Registration.objects.filter(event=OuterRef("pk"), status__in=statuses)
         .order_by()
         .values("event")
         .annotate(n=Count("pk"))
@@ -25,7 +25,7 @@ def _registration_count(status: str):
 class RegistrationSeats:
     def annotate(self, events: QuerySet[Event]) -> QuerySet[Event]:
         return events.annotate(
-            confirmed_count=_registration_count(Registration.Status.CONFIRMED),
+            confirmed_count=_registration_count(*SEAT_STATUSES),  # seats taken: held offers count
             waitlist_count=_registration_count(Registration.Status.WAITLISTED),
         )
 

@@ -9,7 +9,7 @@ from accounts.models import User
 from core import qr
 from events.models import Event
 
-from .models import Registration
+from .models import SEAT_STATUSES, Registration
 
 
 def registration_list_for_user(*, user: User, when: str | None = None) -> QuerySet[Registration]:
@@ -39,8 +39,9 @@ def registration_get_for_user(*, user: User, registration_id: int) -> Registrati
 
 ROSTER_ORDER = {
     Registration.Status.CONFIRMED: 0,
-    Registration.Status.WAITLISTED: 1,
-    Registration.Status.CANCELLED: 2,
+    Registration.Status.OFFERED: 1,
+    Registration.Status.WAITLISTED: 2,
+    Registration.Status.CANCELLED: 3,
 }
 
 
@@ -59,7 +60,8 @@ def roster(*, event: Event, status: str | None = None, q: str | None = None) -> 
                 | Q(user__organisation__icontains=word)
                 | Q(check_in_code__iexact=word.replace("-", ""))
             )
-    return qs.order_by("status", "waitlist_position", "user__full_name", "pk")
+    # Confirmed, then offered (their deadlines first), waitlisted in order, cancelled.
+    return qs.order_by("status", "offer_expires_at", "waitlist_position", "user__full_name", "pk")
 
 
 def check_in_search(*, event: Event, q: str, limit: int = 20) -> list[Registration]:
@@ -81,6 +83,7 @@ def roster_counts(*, event: Event) -> dict:
     totals = event.registrations.aggregate(
         confirmed=Count("pk", filter=Q(status="confirmed")),
         waitlisted=Count("pk", filter=Q(status="waitlisted")),
+        offered=Count("pk", filter=Q(status="offered")),
         cancelled=Count("pk", filter=Q(status="cancelled")),
         attended=Count("pk", filter=Q(status="confirmed", attendance="attended")),
         no_show=Count("pk", filter=Q(status="confirmed", attendance="no_show")),
@@ -133,8 +136,8 @@ def check_in_url(registration: Registration) -> str:
 
 
 def event_confirmed_count(*, event: Event) -> int:
-    """Seats taken: the one count of confirmed registrations (events asks through events.seats)."""
-    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    """Seats taken: confirmed registrations plus offers held open (events asks through events.seats)."""
+    return event.registrations.filter(status__in=SEAT_STATUSES).count()
 
 
 QR_CACHE_SECONDS = 60 * 60 * 24 * 30
@@ -188,17 +191,15 @@ def registrations_attended(
 
 
 def registrations_holding_a_place(*, event: Event) -> QuerySet[Registration]:
-    """Everyone confirmed or waitlisted for `event` with an account: who hears about a change to it."""
-    return Registration.objects.filter(
-        event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED], user__isnull=False
+    """Everyone confirmed, offered a place or waitlisted for `event` with an account: who hears about a change."""
+    return Registration.objects.filter(event=event, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED]).filter(
+        user__isnull=False
     )
 
 
 def registrations_of_user_in_calendar(*, user: User) -> QuerySet[Registration]:
-    """A person's confirmed and waitlisted registrations (their personal calendar feed)."""
-    return Registration.objects.filter(
-        user=user, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    )
+    """A person's confirmed, offered and waitlisted registrations (their personal calendar feed)."""
+    return Registration.objects.filter(user=user, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED])
 
 
 def registrations_confirmed_starting(*, after, until) -> QuerySet[Registration]:

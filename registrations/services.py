@@ -6,6 +6,8 @@ are sent through `registration_changed`, inside the transaction, so a receiver c
 an outbox that commits (or rolls back) with the change.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +20,7 @@ from events import services as event_services
 from events.models import Event
 
 from . import selectors
-from .models import Registration, new_check_in_code, normalise_code
+from .models import SEAT_STATUSES, Registration, new_check_in_code, normalise_code
 from .signals import registration_changed
 
 REGISTRATION_CLOSED = "Registration for this session is not open."
@@ -40,6 +42,9 @@ CHECK_IN_NEEDS_PERSON = "Give a check-in code or choose a person."
 UNDO_AFTER_FINALISED = "Attendance for this session is finalised: change it on the roster."
 WALK_IN_NEEDS_NAME = "A walk-in needs a name."
 NEEDS_TOO_LONG = "Keep it under 1,000 characters."
+OFFER_NOT_OPEN = "This offer is no longer open: it was accepted, declined or has ended."
+OFFER_EXPIRED = "This offer ended at its deadline; the place has gone to the next person on the waitlist."
+OFFER_EVENT_CANCELLED = "This session is cancelled."
 
 
 def _lock_event(event: Event | int) -> Event:
@@ -70,22 +75,45 @@ def _renumber_waitlist(event: Event) -> None:
             Registration.objects.filter(pk=registration.pk).update(waitlist_position=number)
 
 
-def waitlist_promote(*, event: Event) -> list[Registration]:
-    """Fill free seats from the head of the waitlist, in order. Expects the event lock."""
+def offer_deadline(event: Event, now=None):
+    """When an offer made now would end, or None when a freed seat is given at once (no offer).
+
+    The partnership's offer window (0: no offers); never past the start of the instant period before
+    the session (offer_instant_within_hours), when nobody can wait for a reply any more."""
+    partnership = event.partnership
+    now = now or timezone.now()
+    if not partnership.offer_window_hours:
+        return None
+    instant_from = event.start - timedelta(hours=partnership.offer_instant_within_hours)
+    if now >= instant_from:
+        return None
+    return min(now + timedelta(hours=partnership.offer_window_hours), instant_from).replace(microsecond=0)
+
+
+def waitlist_promote(*, event: Event, now=None) -> list[Registration]:
+    """Fill free seats from the head of the waitlist, in order. Expects the event lock (with its partnership).
+
+    With an offer window (the partnership's offer_window_hours) each person is offered the seat, which is
+    held for them until the deadline (status "offered", counted as taken); otherwise, or inside the
+    instant period before the start, the seat is theirs at once ("promoted")."""
     free = event.capacity - _confirmed_count(event)
     promoted = []
     if free <= 0:
         return promoted
+    deadline = offer_deadline(event, now)
     for registration in event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
         "waitlist_position", "created_at"
     )[:free]:
-        registration.status = Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CONFIRMED if deadline is None else Registration.Status.OFFERED
         registration.waitlist_position = None
-        registration.save(update_fields=["status", "waitlist_position", "updated_at"])
+        registration.offer_expires_at = deadline
+        registration.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
         promoted.append(registration)
-        registration_changed.send(sender=Registration, registration=registration, change="promoted")
     if promoted:
-        _renumber_waitlist(event)
+        _renumber_waitlist(event)  # before the messages, so theirs name the right places
+        for registration in promoted:
+            change = "promoted" if deadline is None else "offered"
+            registration_changed.send(sender=Registration, registration=registration, change=change)
     return promoted
 
 
@@ -182,16 +210,21 @@ def registration_cancel(*, registration: Registration, by: User | None = None) -
     if not by_coordinator and event.start <= timezone.now():
         raise ValidationError({"event": CANCEL_AFTER_START})
     was = registration.status
-    registration.status = Registration.Status.CANCELLED
-    registration.waitlist_position = None
-    registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
+    _cancel_row(registration)
     registration_changed.send(sender=Registration, registration=registration, change="cancelled")
-    if was == Registration.Status.CONFIRMED:
+    if was in SEAT_STATUSES:
         waitlist_promote(event=event)
     else:
         _renumber_waitlist(event)
     return registration
+
+
+def _cancel_row(registration: Registration) -> None:
+    registration.status = Registration.Status.CANCELLED
+    registration.waitlist_position = None
+    registration.offer_expires_at = None
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "waitlist_position", "offer_expires_at", "cancelled_at", "updated_at"])
 
 
 @transaction.atomic
@@ -250,11 +283,14 @@ def walk_in_add(
     if existing is not None and existing.status == Registration.Status.CONFIRMED:
         registration = existing
     else:
-        if _confirmed_count(event) >= event.capacity:
+        # In the room: a seat made for them if the room is full, unless an offer already holds theirs.
+        held = existing is not None and existing.status == Registration.Status.OFFERED
+        if not held and _confirmed_count(event) >= event.capacity:
             event_services.event_seat_add(event=event)
-        if existing is not None:  # on the waitlist, and in the room: takes the seat made for them
+        if existing is not None:  # on the waitlist or offered a place: takes the seat
             existing.status, existing.waitlist_position = Registration.Status.CONFIRMED, None
-            existing.save(update_fields=["status", "waitlist_position", "updated_at"])
+            existing.offer_expires_at = None
+            existing.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
             _renumber_waitlist(event)
             registration = existing
         else:
@@ -456,7 +492,7 @@ def user_delete_account(*, user: User) -> None:
     """
     now = timezone.now()
     for registration in Registration.objects.filter(
-        user=user, event__start__gt=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        user=user, event__start__gt=now, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED]
     ):
         registration_cancel(registration=registration, by=None)
     Registration.objects.filter(user=user).update(
@@ -474,3 +510,81 @@ def registration_lock(*, registration: Registration, related: tuple[str, ...] = 
     Only the registration's own row is locked (`of=("self",)` on PostgreSQL), not its event's.
     """
     return Registration.objects.select_for_update(of=("self",)).select_related(*related).get(pk=registration.pk)
+
+
+# --- Waitlist offers ----------------------------------------------------------------------
+# A freed seat is offered to the head of the waitlist (waitlist_promote); the person accepts or declines
+# by the e-mail's links (registrations.offer_links) or the API, and the sweep (offers_expire_due, run by
+# Celery beat) ends offers past their deadline and offers the seat to the next person.
+
+
+def _offer_locked(registration: Registration, now) -> tuple[Event, Registration]:
+    """The event (locked) and the registration (locked, as it is now), if its offer is still open."""
+    event = _lock_event(registration.event_id)
+    registration = registration_lock(registration=registration)
+    if registration.status != Registration.Status.OFFERED:
+        raise ValidationError({"offer": OFFER_NOT_OPEN})
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError({"event": OFFER_EVENT_CANCELLED})
+    if registration.offer_expires_at <= now:
+        raise ValidationError({"offer": OFFER_EXPIRED})
+    return event, registration
+
+
+@transaction.atomic
+def offer_accept(*, registration: Registration, now=None) -> Registration:
+    """Take the offered seat: confirmed at once, and the calendar invitation goes out ("promoted")."""
+    now = now or timezone.now()
+    event, registration = _offer_locked(registration, now)
+    registration.status = Registration.Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    registration.event = event
+    registration_changed.send(sender=Registration, registration=registration, change="promoted")
+    return registration
+
+
+@transaction.atomic
+def offer_decline(*, registration: Registration, now=None) -> Registration:
+    """Say no to the offered seat: the person leaves the waitlist and the seat is offered to the next."""
+    now = now or timezone.now()
+    event, registration = _offer_locked(registration, now)
+    _cancel_row(registration)
+    registration.event = event
+    registration_changed.send(sender=Registration, registration=registration, change="declined")
+    waitlist_promote(event=event, now=now)
+    return registration
+
+
+def offers_expire_due(*, now=None) -> int:
+    """End every offer past its deadline and offer the seats to the next people, one event at a time.
+
+    Each event in its own transaction under its lock, with the overdue offers read again after the lock:
+    two sweeps at once (or a sweep racing an accept) end each offer once. Returns how many ended."""
+    now = now or timezone.now()
+    event_ids = (
+        Registration.objects.filter(
+            status=Registration.Status.OFFERED, offer_expires_at__lte=now, event__status=Event.Status.PUBLISHED
+        )
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    return sum(offers_expire_for_event(event_id=event_id, now=now) for event_id in list(event_ids))
+
+
+@transaction.atomic
+def offers_expire_for_event(*, event_id: int, now=None) -> int:
+    now = now or timezone.now()
+    event = _lock_event(event_id)
+    overdue = list(
+        event.registrations.select_for_update()
+        .filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+        .order_by("offer_expires_at", "pk")
+    )
+    for registration in overdue:
+        _cancel_row(registration)
+        registration.event = event
+        registration_changed.send(sender=Registration, registration=registration, change="offer_expired")
+    if overdue and event.status == Event.Status.PUBLISHED:
+        waitlist_promote(event=event, now=now)
+    return len(overdue)

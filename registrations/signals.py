@@ -1,7 +1,9 @@
 """Hooks for notifications, sent by the registrations services inside their transaction.
 
 registration_changed(registration, change): change is "confirmed" or "waitlisted" (a new or
-renewed registration), "promoted" (from the waitlist to a seat) or "cancelled".
+renewed registration), "promoted" (from the waitlist to a seat, or a waitlist offer accepted),
+"offered" (a seat held for them until registration.offer_expires_at), "declined" (they said no to
+the offer), "offer_expired" (the sweep ended it at its deadline) or "cancelled".
 attendance_finalised(event, by): after a session's attendance is final (certificates hook here).
 """
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -177,6 +177,7 @@ ROSTER_COLUMNS = [
     "Source",
     "Needs",
     "Registered at",
+    "Offer held until",
 ]
 
 
@@ -196,7 +197,7 @@ def roster(request, slug: str, event_id: int):
             "partnership": partnership,
             "event": event,
             "entries": page,
-            "rows": _roster_rows(partnership.slug, page),
+            "rows": _roster_rows(partnership.slug, page, event.zone),
             "csrf_field": csrf_input(request),  # once, not a {% csrf_token %} per row's form
             "next": request.get_full_path(),
             "page_query": page_query,
@@ -217,7 +218,11 @@ def _url_pattern(name: str, **kwargs) -> Callable[[int], str]:
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def _roster_rows(slug: str, page) -> list[dict]:
+def _offer_until(moment, zone) -> str:
+    return dateformat.format(timezone.localtime(moment, zone), "D j M, g:i a")
+
+
+def _roster_rows(slug: str, page, zone) -> list[dict]:
     """The page's rows with everything the template shows worked out once (plain dicts: the template
     only looks keys up). Names, e-mails and needs stay plain strings, so the template escapes them."""
     attendance_url = _url_pattern("roster-attendance", slug=slug)
@@ -245,6 +250,7 @@ def _roster_rows(slug: str, page) -> list[dict]:
                 "needs": r.needs or "—",
                 "confirmed": status == confirmed,
                 "waitlisted": status == waitlisted,
+                "offer_until": _offer_until(r.offer_expires_at, zone) if status == Registration.Status.OFFERED else "",
                 "attended": r.attendance == Registration.Attendance.ATTENDED,
                 "cancellable": status != Registration.Status.CANCELLED,
                 "attendance_url": attendance_url(r.pk),
@@ -268,6 +274,7 @@ def _roster_csv(event: Event, entries) -> HttpResponse:
             r.get_source_display(),
             r.needs,
             timezone.localtime(r.created_at, event.zone).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(r.offer_expires_at, event.zone).strftime("%Y-%m-%d %H:%M") if r.offer_expires_at else "",
         ]
         for r in entries
     )
@@ -461,3 +468,48 @@ def check_in_undo(request, slug: str, registration_id: int):
         messages.success(request, f"{registration.user or 'Former member'} is no longer checked in.")
     target = reverse("check-in", kwargs={"slug": slug, "event_id": registration.event_id})
     return redirect(_back(request, target))
+
+
+# --- Waitlist offers (the e-mail's Accept / Decline links) ---------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def offer_respond(request, token: str, action: str):
+    """Accept or decline a waitlist offer from its e-mail: a page with one button, no login needed.
+
+    GET only asks (mail scanners follow links); POST acts. A link whose offer has ended (accepted,
+    declined, expired, or an earlier offer's link) says so plainly."""
+    from .offer_links import offer_from_token
+
+    found = offer_from_token(token)
+    if found is None:
+        raise Http404
+    registration, is_this_offer = found
+    event = registration.event
+    error, done = "", ""
+    if request.method == "POST" and is_this_offer:
+        act = services.offer_accept if action == "accept" else services.offer_decline
+        try:
+            registration = act(registration=registration)
+        except ValidationError as exc:
+            error = " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+        else:
+            done = action
+    elif request.method == "POST":
+        error = services.OFFER_NOT_OPEN
+    open_offer = is_this_offer and not done and registration.offer_expires_at > timezone.now()
+    return render(
+        request,
+        "registrations/offer.html",
+        {
+            "registration": registration,
+            "event": event,
+            "action": action,
+            "token": token,
+            "done": done,
+            "error": error,
+            "open_offer": open_offer and not error,
+            "deadline": timezone.localtime(registration.offer_expires_at, event.zone) if open_offer else None,
+        },
+        status=400 if error else 200,
+    )

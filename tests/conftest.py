@@ -31,10 +31,15 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+# As the run was started: tests that start a worker set CELERY_BROKER_URL to their process's database
+# (tests/notifications/test_worker.py use_broker), which must not be offset again.
+BROKER_BASE_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+
+
 def broker_url() -> str:
     """The Redis broker for tests that start real workers. Each pytest-xdist process gets its own
     Redis database, so no worker consumes another process's tasks (they use another test database)."""
-    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+    url = BROKER_BASE_URL
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if url and worker.startswith("gw"):
         parsed = urlparse(url)

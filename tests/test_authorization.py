@@ -955,3 +955,47 @@ def _send(route: Route, rule: Rule, caller: str, method: str, url: str, world): 
     if route.key in _RESTORE:
         _RESTORE[route.key](world, url)
     return _send_one(route, rule, caller, method, url, world)
+
+
+# --- Waitlist offers (registrations): the e-mailed Accept / Decline links and the API's answers ----------
+
+
+def _offered_registration(world):
+    """The owner's own registration holding a waitlist offer, on a session of the sample partnership."""
+    event = EventFactory(partnership=world.partnership, title="Walked full session", capacity=1)
+    return RegistrationFactory(
+        event=event, user=world.coordinator, status="offered", offer_expires_at=timezone.now() + timedelta(hours=24)
+    )
+
+
+def _offer_token(world) -> dict:
+    from registrations.offer_links import offer_token
+
+    return {"token": offer_token(_offered_registration(world))}
+
+
+PAGES.update(
+    {
+        # the signed link in the offer e-mail is the credential (GET asks; POST accepts or declines)
+        "offer-accept": Rule(PUBLIC, FORM),
+        "offer-decline": Rule(PUBLIC, FORM),
+    }
+)
+API.update(
+    {
+        "POST /api/registrations/{registration_id}/offer/accept": Rule(OWNER),
+        "POST /api/registrations/{registration_id}/offer/decline": Rule(OWNER),
+    }
+)
+ROUTE_SAMPLES.update(
+    {
+        "offer-accept": _offer_token,
+        "offer-decline": _offer_token,
+        "POST /api/registrations/{registration_id}/offer/accept": lambda w: {
+            "registration_id": _offered_registration(w).pk
+        },
+        "POST /api/registrations/{registration_id}/offer/decline": lambda w: {
+            "registration_id": _offered_registration(w).pk
+        },
+    }
+)

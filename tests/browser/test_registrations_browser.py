@@ -219,3 +219,49 @@ def test_the_session_page_leads_with_register_and_then_your_status(make_ui, part
     ui.log_in_as(RegistrationFactory(event=EventFactory(partnership=partnership)).user)
     ui.visit(event.get_absolute_url())
     _in_first_screen(page, page.get_by_role("button", name="Join the waitlist"))
+
+
+def test_a_waitlist_offer_is_accepted_from_the_emails_link_and_the_roster_shows_the_pending_one(
+    phone_ui, partnership, coordinator, practitioner, other_practitioner
+):
+    from registrations.offer_links import offer_urls
+
+    partnership.offer_window_hours = 24
+    partnership.save(update_fields=["offer_window_hours"])
+    event = EventFactory(partnership=partnership, title="Perinatal mental health", capacity=2)
+    seated = [RegistrationFactory(event=event) for _ in range(2)]
+    for person in (practitioner, other_practitioner):
+        RegistrationFactory(event=event, user=person, status="waitlisted")
+    for registration in seated:  # two places come free: each is held for the next person waiting
+        registration_cancel(registration=registration, by=registration.user)
+    mine = Registration.objects.get(user=practitioner)
+    assert mine.status == "offered"
+    link = offer_urls(mine)["accept_url"]
+    ui, page = phone_ui, phone_ui.page
+
+    ui.visit(link[link.index("/offers/") :])  # from the e-mail, not logged in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accept your place")
+    expect(page.get_by_text("held for you until")).to_be_visible()
+    assert Registration.objects.get(pk=mine.pk).status == "offered"  # opening the link changed nothing
+    with ui.navigation():
+        page.get_by_role("button", name="Accept the place").click()
+    expect(page.get_by_role("status")).to_contain_text("You're registered")
+    assert Registration.objects.get(pk=mine.pk).status == "confirmed"
+
+    ui.log_in_as(coordinator)
+    ui.visit(f"/manage/{partnership.slug}/events/{event.pk}/roster/")
+    expect(page.get_by_role("list", name="Counts")).to_contain_text("1 offer pending")
+    theirs = Registration.objects.get(user=other_practitioner)
+    deadline = timezone.localtime(theirs.offer_expires_at, partnership.zone)
+    row = page.get_by_role("row").filter(has_text=other_practitioner.full_name)
+    expect(row).to_contain_text(f"held until {deadline:%a} {deadline.day} {deadline:%b}")
+
+    ui.log_in_as(other_practitioner)  # the other offer, from the session page
+    ui.visit(event.get_absolute_url())
+    expect(page.get_by_text("A place is held for you")).to_be_visible()
+    with ui.navigation():
+        page.get_by_role("link", name="Decline").click()
+    with ui.navigation():
+        page.get_by_role("button", name="Decline the place").click()
+    expect(page.get_by_role("status")).to_contain_text("the place goes to the next person")
+    assert Registration.objects.get(pk=theirs.pk).status == "cancelled"

@@ -1,5 +1,6 @@
 """A real Celery worker consuming from Redis delivers invitations (CI's PostgreSQL + Redis pass)."""
 
+import os
 import time
 
 import pytest
@@ -18,6 +19,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, seriali
 
 
 def use_broker(url: str) -> None:
+    # Celery's conf.broker_url answers the CELERY_BROKER_URL variable first: set both, or every
+    # pytest-xdist process's worker consumes from the one database the variable names (and runs the
+    # other process's tasks against the wrong test database).
+    os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
     celery_app._pool = None
     celery_app.amqp._producer_pool = None

@@ -100,3 +100,24 @@ def on_waitlist_offer(sender, registration, change, **kwargs):
         messages.registration_offered(registration)
     elif change == "offer_expired":
         messages.registration_offer_expired(registration)
+
+
+from registrations.signals import personal_data_collected  # noqa: E402
+
+
+@receiver(personal_data_collected, dispatch_uid="notifications.personal_data")
+def on_personal_data_collected(sender, user, **kwargs):
+    """The person's follows (the consent announcements rest on), for their data export."""
+    from .announcements import follow_list
+
+    return {
+        "follows": [
+            {
+                "partnership": follow.partnership.slug,
+                "topics": [topic.name for topic in follow.topics.all()],
+                "source": follow.source,
+                "since": follow.created_at.isoformat(),
+            }
+            for follow in follow_list(user=user)
+        ]
+    }

@@ -424,7 +424,7 @@ def attendance_finalise(*, event: Event, by: User) -> int:
 def user_export_data(*, user: User) -> dict:
     """Everything Crossroads holds about a person, as JSON-ready data."""
     registrations = Registration.objects.filter(user=user).select_related("event", "event__partnership")
-    return {
+    data = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
@@ -456,6 +456,7 @@ def user_export_data(*, user: User) -> dict:
                 "partnership": r.event.partnership.slug,
                 "status": r.status,
                 "waitlist_position": r.waitlist_position,
+                "offer_expires_at": r.offer_expires_at.isoformat() if r.offer_expires_at else None,
                 "attendance": r.attendance,
                 "needs": r.needs,
                 "consent_attendee_list": r.consent_attendee_list,
@@ -466,6 +467,12 @@ def user_export_data(*, user: User) -> dict:
             for r in registrations.select_related("feedback")
         ],
     }
+    # What the apps above hold about the person (follows, sessions presented, …).
+    from .signals import personal_data_collected
+
+    for _receiver, sections in personal_data_collected.send(sender=User, user=user):
+        data.update(sections or {})
+    return data
 
 
 def _feedback_export(registration) -> dict | None:

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import Resource
+from registrations.signals import personal_data_collected
+
+from .models import Resource, SessionPresenter
 
 
 @receiver(post_delete, sender=Resource, dispatch_uid="resources.delete_file")
@@ -15,3 +17,15 @@ def on_resource_deleted(sender, instance: Resource, **kwargs):
         return
     name, storage = instance.file.name, instance.file.storage
     transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(personal_data_collected, dispatch_uid="resources.personal_data")
+def on_personal_data_collected(sender, user, **kwargs):
+    """The sessions the person was named to present, for their data export."""
+    presenting = SessionPresenter.objects.filter(user=user).select_related("event").order_by("event__start")
+    return {
+        "presenting": [
+            {"event": p.event.title, "start": p.event.start.isoformat(), "since": p.created_at.isoformat()}
+            for p in presenting
+        ]
+    }

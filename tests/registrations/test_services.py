@@ -1,3 +1,4 @@
+import json
 from datetime import time, timedelta
 
 import pytest
@@ -254,3 +255,28 @@ def test_export_holds_the_persons_data(partnership, practitioner):
     assert data["account"]["email"] == practitioner.email
     assert data["registrations"][0]["event"] == "Export me"
     assert data["registrations"][0]["needs"] == "Vegetarian"
+
+
+def test_export_holds_what_the_other_apps_hold_about_the_person(partnership, practitioner, client):
+    """Follows (the consent announcements rest on) and the sessions one presents are in the export too,
+    on the page and in the API."""
+    from notifications.announcements import follow_set
+    from resources.models import SessionPresenter
+    from tests.events.factories import TopicFactory
+
+    topic = TopicFactory(name="Family violence")
+    follow_set(user=practitioner, partnership=partnership, topics=[topic])
+    event = EventFactory(partnership=partnership, title="I present this")
+    SessionPresenter.objects.create(event=event, user=practitioner)
+
+    data = services.user_export_data(user=practitioner)
+    assert [(f["partnership"], f["topics"]) for f in data["follows"]] == [(partnership.slug, ["Family violence"])]
+    assert [p["event"] for p in data["presenting"]] == ["I present this"]
+    other = services.user_export_data(user=UserFactory())
+    assert other["follows"] == [] and other["presenting"] == []
+
+    client.force_login(practitioner)
+    response = client.get("/accounts/data/")
+    assert response.status_code == 200
+    exported = json.loads(response.content)
+    assert exported["follows"][0]["partnership"] == partnership.slug

@@ -19,3 +19,13 @@ def on_event_changed(sender, event, change, previous, **kwargs):
     from .services import waitlist_promote
 
     waitlist_promote(event=event_services.event_lock(event=event, related=("partnership",)))
+
+
+@receiver(event_changed, dispatch_uid="registrations.offers_withdrawn")
+def on_event_cancelled(sender, event, change, previous, **kwargs):
+    """A cancelled session holds no seats for offers (its people go back to the head of the waitlist)."""
+    if change != "cancelled":
+        return
+    from .services import offers_withdraw
+
+    offers_withdraw(event=event)

@@ -563,6 +563,28 @@ def offer_decline(*, registration: Registration, now=None) -> Registration:
     return registration
 
 
+def offers_withdraw(*, event: Event) -> int:
+    """The session was cancelled: seats held by offers are no longer held. The people offered go back to
+    the head of the waitlist, in the order they were offered (they hear of the cancellation as everyone
+    else does). Expects the event lock; returns how many offers ended."""
+    offered = list(
+        event.registrations.select_for_update()
+        .filter(status=Registration.Status.OFFERED)
+        .order_by("offer_expires_at", "created_at", "pk")
+    )
+    if not offered:
+        return 0
+    event.registrations.filter(status=Registration.Status.WAITLISTED).update(
+        waitlist_position=F("waitlist_position") + len(offered)
+    )
+    for position, registration in enumerate(offered, start=1):
+        registration.status = Registration.Status.WAITLISTED
+        registration.waitlist_position = position
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
+    return len(offered)
+
+
 def offers_expire_due(*, now=None) -> int:
     """End every offer past its deadline and offer the seats to the next people, one event at a time.
 

@@ -363,3 +363,19 @@ def _coordinator(partnership):
     from tests.accounts.factories import CoordinatorFactory
 
     return CoordinatorFactory(partnership=partnership)
+
+
+def test_cancelling_the_session_ends_its_offers_and_puts_the_people_back_at_the_head_of_the_waitlist(offering):
+    from events.services import event_cancel
+
+    event, (a, b, c, d) = full_event(offering, waiting=3)
+    services.registration_cancel(registration=row(event, a))
+    assert row(event, b).status == "offered"
+    event_cancel(event=event, reason="The venue flooded.")
+    assert state(event) == [
+        ("p1@example.org", "waitlisted", 1),
+        ("p2@example.org", "waitlisted", 2),
+        ("p3@example.org", "waitlisted", 3),
+    ]
+    assert row(event, b).offer_expires_at is None
+    assert services.offers_expire_due(now=timezone.now() + timedelta(days=30)) == 0

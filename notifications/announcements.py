@@ -11,6 +11,7 @@
 - `announcement_render` fills the bodies at delivery; a follow deleted meanwhile means nothing is sent.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from events import selectors as event_selectors
 from .models import Announcement, Follow, OutboxMessage
 from .services import header_safe, outbox_enqueue
 
+logger = logging.getLogger(__name__)
 SALT = "crossroads.notifications.unsubscribe"
 TEMPLATE = "notifications/email/announcement"
 SUBJECT_MAX = 150
@@ -221,6 +223,18 @@ def announcement_fan_out(*, announcement_id: int) -> Announcement | None:
     announcement.fanned_out_at = timezone.now()
     announcement.save(update_fields=["recipients", "fanned_out_at"])
     return announcement
+
+
+def announcement_dispatch(announcement_id: int) -> None:
+    """After the publish commits: the fan-out as a Celery task (a worker writes the messages, not the
+    coordinator's request; inline on the embedded default). A broker that is down is not an error: the
+    periodic sweep sends the announcement later (`announcements_resume`)."""
+    from .tasks import announcement_fan_out_task
+
+    try:
+        announcement_fan_out_task.delay(announcement_id)
+    except Exception:  # kombu raises many kinds of connection errors; none may break the publish
+        logger.warning("Announcement %s waits for the sweep: not handed on.", announcement_id, exc_info=True)
 
 
 # An announcement recorded this long ago and not yet sent to its followers is picked up by the sweep

@@ -59,13 +59,14 @@ from .signals import outbox_swept  # noqa: E402
 
 @receiver(sessions_published, dispatch_uid="notifications.sessions_published")
 def on_sessions_published(sender, partnership, events, **kwargs):
-    """One announcement per publishing action: recorded in its transaction, sent to the followers once it
-    commits (not under its locks); the periodic sweep sends it should that never run."""
+    """One announcement per publishing action: recorded in its transaction, sent to the followers by a
+    Celery task once it commits (not in the request, not under its locks); the periodic sweep sends it
+    should that never run."""
     if notifications_are_muted():
         return
     from django.db import transaction
 
-    from .announcements import announcement_fan_out, sessions_announcement_record
+    from .announcements import announcement_dispatch, sessions_announcement_record
 
     announcement = sessions_announcement_record(partnership=partnership, events=list(events))
     if announcement is None:
@@ -73,7 +74,7 @@ def on_sessions_published(sender, partnership, events, **kwargs):
     announcement_id = announcement.pk
     # robust: the publish has committed; a failure here is logged (and the sweep retries), never the
     # coordinator's error page.
-    transaction.on_commit(lambda: announcement_fan_out(announcement_id=announcement_id), robust=True)
+    transaction.on_commit(lambda: announcement_dispatch(announcement_id), robust=True)
 
 
 @receiver(outbox_swept, dispatch_uid="notifications.announcements_resume")

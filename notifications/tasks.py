@@ -29,3 +29,12 @@ def reminders_send_due_task() -> int:
     from .messages import reminders_send_due
 
     return reminders_send_due()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def announcement_fan_out_task(announcement_id: int) -> int:
+    """One outbox message per follower, off the publishing request (idempotent: each message is deduped)."""
+    from .announcements import announcement_fan_out
+
+    announcement = announcement_fan_out(announcement_id=announcement_id)
+    return announcement.recipients if announcement else 0

@@ -76,3 +76,38 @@ def test_broker_down_during_registration_then_the_worker_sweeps_it_out_once(part
         assert wait_for(lambda: OutboxMessage.objects.filter(status="sent").exists())
         time.sleep(1)
     assert len(mail.outbox) == 1
+
+
+def test_a_real_worker_sends_a_publish_s_announcement_and_the_sweep_sends_one_the_broker_missed(
+    partnership, practitioner, real_broker
+):
+    """Publishing records the announcement; a worker writes one message per follower and delivers them.
+    With the broker down at the publish, the announcement waits, and the sweep (on the worker) sends it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.services import event_publish
+    from notifications.announcements import follow_set
+    from notifications.models import Announcement
+
+    follow_set(user=practitioner, partnership=partnership)
+    draft = EventFactory(partnership=partnership, status="draft", published_at=None)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        event_publish(event=draft)  # commits; on_commit hands the fan-out to the worker
+        assert wait_for(lambda: OutboxMessage.objects.filter(kind="announcement", status="sent").exists())
+    assert Announcement.objects.get().recipients == 1 and Announcement.objects.get().fanned_out_at is not None
+
+    up = celery_app.conf.broker_url
+    use_broker(f"redis://127.0.0.1:{closed_port()}/0")
+    event_publish(event=EventFactory(partnership=partnership, status="draft", published_at=None))  # no error
+    waiting = Announcement.objects.get(fanned_out_at__isnull=True)
+    use_broker(up)
+    Announcement.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        from notifications.tasks import outbox_sweep_task
+
+        outbox_sweep_task.delay()
+        assert wait_for(lambda: OutboxMessage.objects.filter(kind="announcement", status="sent").count() == 2)
+    waiting.refresh_from_db()
+    assert waiting.recipients == 1 and waiting.fanned_out_at is not None

@@ -321,30 +321,6 @@ class WhereQuery:
         return self.role.code == vocabulary.PARENT_SELF
 
 
-# The columns ranking reads, for every eligible row; the answer's options are then loaded as models.
-CANDIDATE_FIELDS = (
-    "id",
-    "source_service_id",
-    "source_role_id",
-    "target_service_id",
-    "urgent_target_days",
-    "typical_wait_days",
-    "any_professional",
-    "last_verified",
-    "review_due",
-    "need_count",
-    "primary",
-    "target_service__name",
-    "target_service__capacity_status",
-    "target_service__is_acco",
-    "target_service__has_interpreter",
-    "target_service__is_bulk_billed",
-    "target_service__is_free",
-    "target_service__assured_date",
-    "target_service__review_due",
-)
-
-
 def days_text(days: int) -> str:
     """ "1 day", "3 days"."""
     return f"{days} day" if days == 1 else f"{days} days"
@@ -354,7 +330,7 @@ def days_text(days: int) -> str:
 class Option:
     """A pathway judged for this query: eligible when there are no reasons against it.
 
-    `row` holds the candidate's columns (CANDIDATE_FIELDS), enough to rank it; `pathway` is the model,
+    `row` holds the candidate's columns (a WhereRow), enough to rank it; `pathway` is the model,
     loaded (and the option judged in words: reasons, misses, notes, ranking) for the options shown.
     `misses` are the family's constraints among the reasons (ACCO, free, interpreter): an intermediary
     step of a two-step route need not meet them, and says so in `step_notes`.
@@ -571,31 +547,34 @@ def _may_use_q(query: WhereQuery) -> Q:
     return q | (Q(self_referral=True) if query.is_family else Q(any_professional=True))
 
 
-# The where index's columns, read as the rows ranking works on (named as CANDIDATE_FIELDS, plus who may
-# refer and, for what does not fit now, how many conditions it misses).
-INDEX_COLUMNS = (
-    "pathway_id",
-    "source_service_id",
-    "source_role_id",
-    "target_service_id",
-    "urgent_target_days",
-    "typical_wait_days",
-    "any_professional",
-    "last_verified",
-    "review_due",
-    "need_count",
-    "need_id",  # read as `primary`: the need asked about (not a related one)
-    "target_name",
-    "target_capacity",
-    "target_is_acco",
-    "target_has_interpreter",
-    "target_is_bulk_billed",
-    "target_is_free",
-    "target_assured_date",
-    "target_review_due",
-    "referrers",
+# The where index's columns that ranking reads, for every eligible row, each with its name on the row
+# (`WhereRow`, named as the pathway and its target service are); the answer's options are then loaded as
+# models. Last come who may refer (JSON, read only when asked for) and, for what does not fit now, how
+# many conditions it misses.
+ROW_COLUMNS = (
+    ("id", "pathway_id"),
+    ("source_service_id", "source_service_id"),
+    ("source_role_id", "source_role_id"),
+    ("target_service_id", "target_service_id"),
+    ("urgent_target_days", "urgent_target_days"),
+    ("typical_wait_days", "typical_wait_days"),
+    ("any_professional", "any_professional"),
+    ("last_verified", "last_verified"),
+    ("review_due", "review_due"),
+    ("need_count", "need_count"),
+    ("primary", "need_id"),  # the need asked about (not a related one)
+    ("target_service__name", "target_name"),
+    ("target_service__capacity_status", "target_capacity"),
+    ("target_service__is_acco", "target_is_acco"),
+    ("target_service__has_interpreter", "target_has_interpreter"),
+    ("target_service__is_bulk_billed", "target_is_bulk_billed"),
+    ("target_service__is_free", "target_is_free"),
+    ("target_service__assured_date", "target_assured_date"),
+    ("target_service__review_due", "target_review_due"),
+    ("referrers", "referrers"),
 )
-WhereRow = namedtuple("WhereRow", (*CANDIDATE_FIELDS, "referrers", "misses"), defaults=(None,))
+INDEX_COLUMNS = tuple(column for _, column in ROW_COLUMNS)
+WhereRow = namedtuple("WhereRow", (*(name for name, _ in ROW_COLUMNS), "misses"), defaults=(None,))
 
 
 PRIMARY, REFERRERS = INDEX_COLUMNS.index("need_id"), INDEX_COLUMNS.index("referrers")

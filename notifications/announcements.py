@@ -15,7 +15,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import partnership_list
+from core.links import ids_from_token, ids_token
 from events import selectors as event_selectors
 
 from .models import Announcement, Follow, OutboxMessage
@@ -107,7 +107,7 @@ def follows_from_sign_up(*, user, partnerships) -> None:
 
 def unsubscribe_token(follow: Follow) -> str:
     """Signed for this follow only (its id, person and partnership), salted for this purpose only."""
-    return signing.dumps({"f": follow.pk, "u": follow.user_id, "p": follow.partnership_id}, salt=SALT, compress=True)
+    return ids_token(SALT, f=follow.pk, u=follow.user_id, p=follow.partnership_id)
 
 
 def unsubscribe_url(follow: Follow) -> str:
@@ -116,11 +116,8 @@ def unsubscribe_url(follow: Follow) -> str:
 
 def unsubscribe_lookup(token: str):
     """(follow or None if already gone, partnership) for a good token; None for a bad one."""
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in ("f", "u", "p")):
+    data = ids_from_token(token, SALT, "f", "u", "p")
+    if data is None:
         return None
     partnership = partnership_list().filter(pk=data["p"]).first()
     if partnership is None:

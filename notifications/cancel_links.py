@@ -5,23 +5,20 @@ value of the site works here) and stops working once the registration is cancell
 has started.
 """
 
-from django.core import signing
+from core.links import ids_from_token, ids_token
 
 SALT = "crossroads.notifications.cancel-place"
 
 
 def cancel_token(registration) -> str:
-    return signing.dumps({"r": registration.pk, "u": registration.user_id}, salt=SALT, compress=True)
+    return ids_token(SALT, r=registration.pk, u=registration.user_id)
 
 
 def registration_from_token(token: str):
     """The registration the token names, or None (bad signature, another person, or gone)."""
     from registrations.selectors import registration_get
 
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("u"), int):
+    data = ids_from_token(token, SALT, "r", "u")
+    if data is None:
         return None
     return registration_get(registration_id=data["r"], user_id=data["u"])

@@ -6,15 +6,16 @@ on a later one. The pages behind it ask first (GET) and act on POST: mail scanne
 """
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
+
+from core.links import ids_from_token, ids_token
 
 SALT = "crossroads.registrations.waitlist-offer"
 
 
 def offer_token(registration) -> str:
     expires = int(registration.offer_expires_at.timestamp()) if registration.offer_expires_at else 0
-    return signing.dumps({"r": registration.pk, "u": registration.user_id, "o": expires}, salt=SALT, compress=True)
+    return ids_token(SALT, r=registration.pk, u=registration.user_id, o=expires)
 
 
 def offer_urls(registration) -> dict[str, str]:
@@ -32,11 +33,8 @@ def offer_from_token(token: str):
     is_this_offer is False when the registration no longer has the offer the link was sent for."""
     from .selectors import registration_get
 
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in ("r", "u", "o")):
+    data = ids_from_token(token, SALT, "r", "u", "o")
+    if data is None:
         return None
     registration = registration_get(registration_id=data["r"], user_id=data["u"])
     if registration is None:

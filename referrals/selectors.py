@@ -36,7 +36,7 @@ from django.utils.functional import cached_property
 
 from accounts.models import User
 
-from . import vocabulary
+from . import vocabulary, where_sql
 from .hsds import age_label, age_text
 from .models import (
     Attribute,
@@ -54,7 +54,7 @@ from .models import (
 )
 from .places import Place
 from .search import fold
-from .where_index import place_tokens
+from .where_index import IdSet, place_tokens
 
 LISTED = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
 
@@ -590,10 +590,6 @@ def _row_values(entries: QuerySet, *extra: str, with_referrers: bool = False) ->
     return found
 
 
-def _rows(entries: QuerySet, query: WhereQuery, *extra: str) -> list:
-    return _rows_of(_row_values(entries, *extra), query)
-
-
 def _rows_of(found: list[list], query: WhereQuery) -> list:
     """The rows, one per pathway (a pathway listed for the need and a related one comes once, as the need's
     own), in the order found."""
@@ -630,87 +626,138 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
 
     The database does the filtering (need, who may refer, status, capacity, age, catchment, the
     constraints) on the where index (where_index.py: one row per need and pathway, with the columns
-    these read); Python ranks the rows that fit. A constant number of queries whatever the size.
+    these read): in one statement on PostgreSQL (where_sql.py), through the ORM elsewhere
+    (_candidates_orm). Python ranks the rows that fit. A constant number of queries whatever the size.
     """
     related = related_needs(directory=query.directory, need=query.need)
     need_ids = [query.need.pk, *(t.pk for t in related)]
     related_by_id = {t.pk: t for t in related}
-    entries = _where_entries(query, need_ids)
-    fit, constraints = _fit_conditions(query), _constraint_conditions(query)
-    fits_q, meets_q = _all(fit.values()), _all(constraints.values())
-    mine = entries.filter(_may_use_q(query))
+    today = timezone.localdate()
+    cap = limit * SECOND_ROWS
+    read = where_sql.where_candidates if connection.vendor == "postgresql" else _candidates_orm
+    found = read(
+        query, need_ids, today, columns=INDEX_COLUMNS, seconds=cap + 1, near=limit * NEAR_MISS_ROWS, alternatives=limit
+    )
 
     # Eligible now, and the first steps of two-step routes (which need not meet the constraints).
-    today = timezone.localdate()
-    pool = [Option.ranked(row, query, today) for row in _rows(mine.filter(fits_q), query)]
+    pool = [Option.ranked(row, query, today) for row in _rows_of(found.pool, query)]
     pool = _one_per_target(sorted(pool, key=lambda o: o.key))
     eligible = [o for o in pool if o.meets_constraints]
-    # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
-    # repeating its query inside the next ones costs more to build and plan than the list.
-    first_targets = [o.target_id for o in pool]
-    eligible_targets = [o.target_id for o in eligible]
 
     # Second steps: pathways that fit everything, into a service I cannot reach, from a first step's
-    # service, a role held there (its source role or another referrer role), or any professional.
+    # service, a role held there (its source role or another referrer role), or any professional. Read
+    # in the order routes can rank (fresh second steps first, then by their wait): the best few rows are
+    # enough, unless none of them ends the search (then all of them; rare).
     roles_held: dict[uuid.UUID, set[uuid.UUID]] = {}
-    held = Attribute.objects.filter(service_id__in_array=first_targets, link_type=vocabulary.LINK_PRACTITIONER)
-    for service_id, term_id in held.order_by().values_list("service_id", "taxonomy_term_id"):
+    for service_id, term_id in found.held:
         roles_held.setdefault(term_id, set()).add(service_id)
-    held_roles = {str(role_id) for role_id in roles_held}
-    seconds_qs = (
-        entries.filter(fits_q & meets_q)
-        .exclude(target_service_id__in_array=eligible_targets)
-        .filter(
-            Q(source_service_id__in_array=first_targets)
-            | _json_list_has_any("referrers", sorted(held_roles))
-            | (Q(any_professional=True) if pool else Q(pk__in=[]))
-        )
-    )
-    # Read in the order routes can rank (fresh second steps first, then by their wait): the best few
-    # rows are enough, unless none of them ends the search (then all of them; rare).
-    stale = Q(last_verified__isnull=True) | Q(review_due__lt=today) | Q(target_review_due__lt=today)
-    seconds_qs = seconds_qs.annotate(
-        stale_first=Case(When(stale, then=Value(1)), default=Value(0)),
-        wait_bound=Coalesce("typical_wait_days", Value(0)),
-    ).order_by("stale_first", "wait_bound", "pathway_id")
-    cap = limit * SECOND_ROWS
-    values = _row_values(seconds_qs[: cap + 1], with_referrers=True)
+    values = found.seconds
     seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
     routes, exhausted = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
     if exhausted and len(values) > cap:
-        values = _row_values(seconds_qs, with_referrers=True)
+        every_second = _seconds_queryset(
+            query,
+            need_ids,
+            today,
+            targets=IdSet(o.target_id for o in pool),
+            eligible=IdSet(o.target_id for o in eligible),
+            held_roles={str(role_id) for role_id in roles_held},
+        )
+        values = _row_values(every_second, with_referrers=True)
         seconds = [Option.ranked(row, query, today) for row in _rows_of(values, query)]
         routes, _ = _routes(query, pool, seconds, roles_held, max_first_steps, limit)
 
-    # What does not fit now: the pathways I may use that miss something, fewest misses first.
-    every = {**fit, **constraints}
-    misses = reduce(operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in every.values()))
-    near_rows = _rows(
-        mine.exclude(fits_q & meets_q)
-        .exclude(target_service_id__in_array=eligible_targets)
-        .annotate(misses=misses)
-        .order_by("misses", "target_name", "target_service_id", "pathway_id")[: limit * NEAR_MISS_ROWS],
-        query,
-        "misses",
-    )
-    # Each service once (its closest pathway), the closest first.
+    # What does not fit now: the pathways I may use that miss something, each service once (its closest
+    # pathway), the closest first.
+    near_rows = _rows_of(found.near, query)
     near = sorted((Option.ranked(row, query, today) for row in near_rows), key=lambda o: (o.row.misses, o.key))
     near = _one_per_target(near)[:limit]
-
-    # Alternatives named by the pathways I may use, when they fit every filter themselves.
-    alternatives = _alternatives(query, mine, eligible_targets, limit)
 
     result = WhereResult(
         query=query,
         eligible=eligible[:limit],
         two_step=routes[:limit],
-        alternatives=alternatives,
+        alternatives=_alternatives(found),
         not_eligible=near,
         related_needs=related,
         danger=Danger(query.directory.danger_number, query.directory.danger_prompt) if query.about_safety else None,
     )
     _load_shown(result, related_by_id, limit)
     return result
+
+
+TARGET = INDEX_COLUMNS.index("target_service_id")
+FREE, BULK_BILLED, ACCO, INTERPRETER = (
+    INDEX_COLUMNS.index(c)
+    for c in ("target_is_free", "target_is_bulk_billed", "target_is_acco", "target_has_interpreter")
+)
+
+
+def _meets(values: list, query: WhereQuery) -> bool:
+    """The row's target meets the family's constraints (as Option.ranked judges it)."""
+    return not (
+        (query.free and not (values[FREE] or values[BULK_BILLED]))
+        or (query.acco and not values[ACCO])
+        or (query.interpreter and not values[INTERPRETER])
+    )
+
+
+def _candidates_orm(
+    query: WhereQuery, need_ids: list, today: date, *, columns: tuple, seconds: int, near: int, alternatives: int
+) -> where_sql.Candidates:
+    """What the answer is built from, through the ORM (six queries; where_sql reads the same in one)."""
+    entries = _where_entries(query, need_ids)
+    fit, constraints = _fit_conditions(query), _constraint_conditions(query)
+    fits_q, meets_q = _all(fit.values()), _all(constraints.values())
+    mine = entries.filter(_may_use_q(query))
+    pool = _row_values(mine.filter(fits_q))
+    # Ids, not subqueries: the pool is what I may refer to (a few hundred services at most), and
+    # repeating its query inside the next ones costs more to build and plan than the list.
+    targets = IdSet(values[TARGET] for values in pool)
+    eligible = IdSet(values[TARGET] for values in pool if _meets(values, query))
+    held = Attribute.objects.filter(service_id__in_array=targets, link_type=vocabulary.LINK_PRACTITIONER)
+    held = list(held.order_by().values_list("service_id", "taxonomy_term_id"))
+    held_roles = {str(role_id) for _, role_id in held}
+    second_rows = _row_values(
+        _seconds_queryset(query, need_ids, today, targets=targets, eligible=eligible, held_roles=held_roles)[:seconds],
+        with_referrers=True,
+    )
+    misses = reduce(
+        operator.add, (Case(When(c, then=Value(0)), default=Value(1)) for c in [*fit.values(), *constraints.values()])
+    )
+    near_rows = _row_values(
+        mine.exclude(fits_q & meets_q)
+        .exclude(target_service_id__in_array=eligible)
+        .annotate(misses=misses)
+        .order_by("misses", "target_name", "target_service_id", "pathway_id")[:near],
+        "misses",
+    )
+    alternative_ids, alternative_links = _alternatives_orm(query, mine, eligible, alternatives)
+    return where_sql.Candidates(pool, held, second_rows, near_rows, alternative_ids, alternative_links)
+
+
+def _seconds_queryset(
+    query: WhereQuery, need_ids: list, today: date, *, targets: IdSet, eligible: IdSet, held_roles: set[str]
+) -> QuerySet:
+    """Second steps: rows that fit everything, into a service not eligible directly, from one of the
+    first steps' services (`targets`), a role held there, or any professional; fresh first, then by wait."""
+    fits_q = _all(_fit_conditions(query).values())
+    meets_q = _all(_constraint_conditions(query).values())
+    seconds = (
+        _where_entries(query, need_ids)
+        .filter(fits_q & meets_q)
+        .exclude(target_service_id__in_array=eligible)
+        .filter(
+            Q(source_service_id__in_array=targets)
+            | _json_list_has_any("referrers", sorted(held_roles))
+            | (Q(any_professional=True) if targets else Q(pk__in=[]))
+        )
+    )
+    stale = Q(last_verified__isnull=True) | Q(review_due__lt=today) | Q(target_review_due__lt=today)
+    return seconds.annotate(
+        stale_first=Case(When(stale, then=Value(1)), default=Value(0)),
+        wait_bound=Coalesce("typical_wait_days", Value(0)),
+    ).order_by("stale_first", "wait_bound", "pathway_id")
 
 
 def _route_key(route: Route) -> tuple:
@@ -793,8 +840,9 @@ def _shown_services() -> QuerySet[Service]:
     return Service.objects.select_related("organization").only(*SHOWN_SERVICE_FIELDS)
 
 
-def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: int) -> list[Alternative]:
-    """Alternative services named by the pathways I may use, filtered by every filter of the query (two queries)."""
+def _alternatives_orm(query: WhereQuery, mine: QuerySet, eligible: IdSet, limit: int) -> tuple[list, list]:
+    """The alternative services named by the pathways I may use that fit every filter of the query (not
+    already eligible), in order, and their links to those pathways: (service, pathway's target, note)."""
     Links = Pathway.alternatives.through
     links = Links.objects.filter(pathway_id__in=mine.values("pathway_id"))
     services = Service.objects.filter(
@@ -802,7 +850,7 @@ def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: in
         directory=query.directory,
         status=Service.Status.ACTIVE,
     ).exclude(capacity_status=Service.Capacity.CLOSED)
-    services = services.exclude(pk__in_array=eligible_targets)
+    services = services.exclude(pk__in_array=eligible)
     if query.age_months is not None:
         services = services.filter(age_q(query.age_months))
     if query.place.known:
@@ -813,11 +861,16 @@ def _alternatives(query: WhereQuery, mine: QuerySet, eligible_targets, limit: in
         services = services.filter(is_acco=True)
     if query.interpreter:
         services = services.filter(has_interpreter=True)
-    chosen = list(services.select_related("organization").only(*SHOWN_SERVICE_FIELDS).order_by("name", "pk")[:limit])
-    by_id = {service.pk: Alternative(service.pk, [], [], service=service) for service in chosen}
-    for service_id, target_id, note in links.filter(service_id__in=list(by_id)).values_list(
-        "service_id", "pathway__target_service_id", "pathway__alternatives_note"
-    ):
+    chosen = list(services.order_by("name", "pk").values_list("pk", flat=True)[:limit])
+    found = links.filter(service_id__in=chosen).order_by("pk")
+    return chosen, list(found.values_list("service_id", "pathway__target_service_id", "pathway__alternatives_note"))
+
+
+def _alternatives(found: where_sql.Candidates) -> list[Alternative]:
+    """The alternatives, each with the services it stands in for and the notes of the pathways naming it
+    (their services are loaded with the rest of the answer's, in _load_shown)."""
+    by_id = {service_id: Alternative(service_id, [], []) for service_id in found.alternative_ids}
+    for service_id, target_id, note in found.alternative_links:
         alternative = by_id[service_id]
         if target_id != service_id and target_id not in alternative.instead_ids:
             alternative.instead_ids.append(target_id)
@@ -837,10 +890,14 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     if related_by_id:  # which related need each pathway is listed for
         pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
-    # Their services (targets and sources) in one query by their keys: joined in, PostgreSQL hashes every service.
+    # Their services (targets and sources), the alternatives and the services they stand in for, in one
+    # query by their keys (joined in, PostgreSQL would hash every service).
     wanted_services = {o.row.target_service_id for o in shown} | {
         o.row.source_service_id for o in shown if o.row.source_service_id
     }
+    for alternative in result.alternatives:
+        wanted_services.add(alternative.service_id)
+        wanted_services.update(alternative.instead_ids)
     services_by_id = {
         service.pk: service for service in _shown_services().filter(pk__in_array=wanted_services).order_by()
     }
@@ -850,11 +907,11 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
             pathway.source_service = services_by_id[pathway.source_service_id]
     targets = {o.row.target_service_id for o in shown}
     catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
-    areas = ServiceArea.objects.filter(service_id__in=targets).exclude(area_type=ServiceArea.AreaType.OTHER)
+    areas = ServiceArea.objects.filter(service_id__in_array=targets).exclude(area_type=ServiceArea.AreaType.OTHER)
     for service_id, area_type, code in areas.order_by().values_list("service_id", "area_type", "code"):
         postcodes, lgas = catchments.setdefault(service_id, (set(), set()))
         (postcodes if area_type == ServiceArea.AreaType.POSTCODE else lgas).add(code)
-    for option in shown:
+    for option in {id(o): o for o in shown}.values():  # a first step of several routes is judged once
         option.pathway = by_id[option.row.id]
         if not option.row.primary:
             option.related_need = next(
@@ -877,12 +934,10 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     # Doesn't fit now: the closest first (by the reasons, now in words).
     result.not_eligible.sort(key=lambda o: (len(o.reasons), o.key))
     near_by_target = {o.target_id: o for o in result.not_eligible}
-    wanted = {sid for a in result.alternatives for sid in a.instead_ids}
-    instead = _shown_services().filter(pk__in=wanted).order_by()
-    instead_by_id = {service.pk: service for service in instead}
     for alternative in result.alternatives:
+        alternative.service = services_by_id[alternative.service_id]
         alternative.instead_of = sorted(
-            (instead_by_id[s] for s in alternative.instead_ids if s in instead_by_id), key=lambda s: s.name
+            (services_by_id[s] for s in alternative.instead_ids if s in services_by_id), key=lambda s: s.name
         )
         alternative.option = near_by_target.get(alternative.service_id)
 

@@ -268,27 +268,56 @@ def _pathway_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         where_index_refresh(pathway_ids=pk_set)
 
 
+class IdSet:
+    """Ids for `__in_array`, converted to their SQL form once however many queries use them (an answer sends
+    the same few hundred service ids to several queries). Not a list, so the ORM passes it through as it is
+    instead of resolving each id again."""
+
+    __slots__ = ("ids", "_literal")
+
+    def __init__(self, ids: Iterable = ()):
+        self.ids = list(dict.fromkeys(ids))  # in order, each once
+        self._literal: str | None = None
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def uuid_literal(self) -> str:
+        """One PostgreSQL uuid[] literal: cheaper to send and parse than a list of UUIDs."""
+        if self._literal is None:
+            self._literal = "{" + ",".join(map(str, self.ids)) + "}"
+        return self._literal
+
+
 class InArray(Lookup):
-    """`column__in_array=[ids]`: IN with the ids as one array parameter on PostgreSQL (`= ANY(%s)`), so a
-    list of a few hundred ids costs one parameter to send and plan; `IN (%s, …)` elsewhere."""
+    """`column__in_array=ids` (an IdSet, or any iterable of ids): IN with the ids as one array parameter on
+    PostgreSQL (`= ANY(%s)`), so a list of a few hundred ids costs one parameter to send and plan;
+    `IN (%s, …)` elsewhere."""
 
     lookup_name = "in_array"
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        return list(self.rhs)
+        return self.rhs if isinstance(self.rhs, IdSet) else IdSet(self.rhs)
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        values = [field.get_db_prep_value(value, connection) for value in self.rhs]
-        if not values:
+        if not self.rhs:
             raise EmptyResultSet  # as `__in=[]`: no query at all
         if connection.vendor == "postgresql":
             db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
-            if db_type == "uuid":  # one text literal: cheaper to adapt and quote than a list of UUIDs
-                return f"{lhs} = ANY(%s::uuid[])", [*lhs_params, "{" + ",".join(str(v) for v in values) + "}"]
+            if db_type == "uuid":
+                return f"{lhs} = ANY(%s::uuid[])", [*lhs_params, self.rhs.uuid_literal()]
+            values = [field.get_db_prep_value(value, connection) for value in self.rhs]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        values = [field.get_db_prep_value(value, connection) for value in self.rhs]
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 

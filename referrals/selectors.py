@@ -362,11 +362,7 @@ class Option:
         """An option for a row, with its sort key and whether its target meets the family's constraints."""
         option = cls(row, today=today)
         option.key = option.sort_key(query)
-        option.meets_constraints = not (
-            (query.free and not (row.target_service__is_free or row.target_service__is_bulk_billed))
-            or (query.acco and not row.target_service__is_acco)
-            or (query.interpreter and not row.target_service__has_interpreter)
-        )
+        option.meets_constraints = _meets(row, query)
         return option
 
     @property
@@ -659,6 +655,7 @@ def where_can_i_refer(query: WhereQuery, *, limit: int = 20, max_first_steps: in
             query,
             need_ids,
             today,
+            everything=_all([*_fit_conditions(query).values(), *_constraint_conditions(query).values()]),
             targets=IdSet(o.target_id for o in pool),
             eligible=IdSet(o.target_id for o in eligible),
             held_roles={str(role_id) for role_id in roles_held},
@@ -693,8 +690,8 @@ FREE, BULK_BILLED, ACCO, INTERPRETER = (
 )
 
 
-def _meets(values: list, query: WhereQuery) -> bool:
-    """The row's target meets the family's constraints (as Option.ranked judges it)."""
+def _meets(values, query: WhereQuery) -> bool:
+    """The row's target (a WhereRow, or its column values) meets the family's constraints."""
     return not (
         (query.free and not (values[FREE] or values[BULK_BILLED]))
         or (query.acco and not values[ACCO])
@@ -719,7 +716,15 @@ def _candidates_orm(
     held = list(held.order_by().values_list("service_id", "taxonomy_term_id"))
     held_roles = {str(role_id) for _, role_id in held}
     second_rows = _row_values(
-        _seconds_queryset(query, need_ids, today, targets=targets, eligible=eligible, held_roles=held_roles)[:seconds],
+        _seconds_queryset(
+            query,
+            need_ids,
+            today,
+            everything=fits_q & meets_q,
+            targets=targets,
+            eligible=eligible,
+            held_roles=held_roles,
+        )[:seconds],
         with_referrers=True,
     )
     misses = reduce(
@@ -737,15 +742,21 @@ def _candidates_orm(
 
 
 def _seconds_queryset(
-    query: WhereQuery, need_ids: list, today: date, *, targets: IdSet, eligible: IdSet, held_roles: set[str]
+    query: WhereQuery,
+    need_ids: list,
+    today: date,
+    *,
+    everything: Q,
+    targets: IdSet,
+    eligible: IdSet,
+    held_roles: set[str],
 ) -> QuerySet:
-    """Second steps: rows that fit everything, into a service not eligible directly, from one of the
-    first steps' services (`targets`), a role held there, or any professional; fresh first, then by wait."""
-    fits_q = _all(_fit_conditions(query).values())
-    meets_q = _all(_constraint_conditions(query).values())
+    """Second steps: rows that fit `everything` (now and the constraints), into a service not eligible
+    directly, from one of the first steps' services (`targets`), a role held there, or any professional;
+    fresh first, then by wait."""
     seconds = (
         _where_entries(query, need_ids)
-        .filter(fits_q & meets_q)
+        .filter(everything)
         .exclude(target_service_id__in_array=eligible)
         .filter(
             Q(source_service_id__in_array=targets)

@@ -95,7 +95,7 @@ def where_candidates(
     open_to = col["self_referral"] if query.is_family else col["any_professional"]
 
     entries = _table(E)
-    base = f"{col['directory_id']} = {p(query.directory.pk)} AND {_column(E, 'need')} = ANY({p(need_ids)}::uuid[])"
+    base = f"{col['directory_id']} = {p(query.directory.pk)} AND {col['need_id']} = ANY({p(need_ids)}::uuid[])"
     select = ", ".join(col[c] for c in columns)
     may_use = f"({col['referrers']} @> {p(json.dumps([str(query.role.pk)]))}::jsonb OR {open_to})"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import copy
 import json
+import logging
 import operator
 import uuid
 from collections import namedtuple
@@ -55,6 +56,8 @@ from .models import (
 from .places import Place
 from .search import fold
 from .where_index import IdSet, place_tokens
+
+logger = logging.getLogger(__name__)
 
 LISTED = [Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
 
@@ -901,11 +904,15 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
     if related_by_id:  # which related need each pathway is listed for
         pathways = pathways.prefetch_related(Prefetch("needs", queryset=TaxonomyTerm.objects.order_by("ordering")))
     by_id = {pathway.pk: pathway for pathway in pathways}
-    # Their services (targets and sources), the alternatives and the services they stand in for, in one
-    # query by their keys (joined in, PostgreSQL would hash every service).
-    wanted_services = {o.row.target_service_id for o in shown} | {
-        o.row.source_service_id for o in shown if o.row.source_service_id
+    # Their services (targets and sources, as the pathways say: an index row changed behind the app's back
+    # must not break the answer), the alternatives and the services they stand in for, in one query by
+    # their keys (joined in, PostgreSQL would hash every service).
+    wanted_services = {p.target_service_id for p in by_id.values()} | {
+        p.source_service_id for p in by_id.values() if p.source_service_id
     }
+    stale_rows = sorted(str(o.row.id) for o in shown if by_id[o.row.id].target_service_id != o.row.target_service_id)
+    if stale_rows:
+        logger.warning("where index out of date for pathways %s: run manage.py where_index_rebuild", stale_rows)
     for alternative in result.alternatives:
         wanted_services.add(alternative.service_id)
         wanted_services.update(alternative.instead_ids)
@@ -916,7 +923,7 @@ def _load_shown(result: WhereResult, related_by_id: dict, limit: int) -> None:
         pathway.target_service = services_by_id[pathway.target_service_id]
         if pathway.source_service_id:
             pathway.source_service = services_by_id[pathway.source_service_id]
-    targets = {o.row.target_service_id for o in shown}
+    targets = {p.target_service_id for p in by_id.values()}
     catchments: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
     areas = ServiceArea.objects.filter(service_id__in_array=targets).exclude(area_type=ServiceArea.AreaType.OTHER)
     for service_id, area_type, code in areas.order_by().values_list("service_id", "area_type", "code"):
